@@ -1,0 +1,75 @@
+# The two commands: `make run` serves the site with its worker; `make test` runs every test.
+# Both install what they need into .venv first, and do nothing more when nothing changed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+WEB_PORT ?= 8000
+export WEB_PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev browser run serve test lint format migrate demo clean
+
+help:
+	@echo "make run    install, migrate, load demo content, serve on http://127.0.0.1:$(WEB_PORT)/ with a worker"
+	@echo "make test   install with test tools, then lint, migration check and the whole test suite"
+	@echo "make serve  production stack (gunicorn + worker + beat); needs DJANGO_ENV=production settings"
+	@echo "make lint   ruff check and ruff format --check"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Chromium for the browser tests, from the system's packages; never a downloaded browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will skip"; \
+	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "  Site:      http://127.0.0.1:$(WEB_PORT)/"
+	@echo "  Admin:     http://127.0.0.1:$(WEB_PORT)/admin/  (moderator / moderator-demo-password)"
+	@echo "  Emails:    written by the worker to var/mail/ (unless EMAIL_HOST is set)"
+	@echo "  Ctrl-C stops the web server, the worker and beat together."
+	@echo ""
+	$(BIN)/honcho -f platform/deploy/Procfile.dev -d . start
+
+serve: install
+	DJANGO_ENV=production $(BIN)/python manage.py migrate --no-input
+	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --no-input -v0
+	DJANGO_ENV=production $(BIN)/honcho -f platform/deploy/Procfile -d . start
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install-dev browser lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from articles import queries
+from articles.models import Topic
+
+
+def _page(request: HttpRequest, items) -> Page:
+    """The requested page of `items`; a page number that is not a page is a 404."""
+    paginator = Paginator(items, settings.ARTICLES_PER_PAGE)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    topic = None
+    if topic_slug := request.GET.get("topic"):
+        topic = get_object_or_404(Topic, slug=topic_slug)
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "page": _page(request, queries.latest_articles(topic)),
+            "topic": topic,
+            "topics": queries.topics_in_use(),
+        },
+    )
+
+
+@require_safe
+def topic_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "articles/topic_list.html", {"topics": queries.topics_in_use()})
+
+
+@require_safe
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    return render(
+        request,
+        "articles/topic.html",
+        {"topic": topic, "page": _page(request, queries.latest_articles(topic))},
+    )
+
+
+@require_safe
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = queries.article_for_reader(slug, request.user)
+    if article is None:
+        raise Http404("No such article.")
+    return render(
+        request,
+        "articles/article.html",
+        {
+            "article": article,
+            "is_preview": not article.is_live,
+            "related": queries.related_articles(article),
+        },
+    )
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """400 in the site's layout (Django's default renders the template without a request)."""
+    return render(request, "400.html", status=400)

@@ -1,0 +1,18 @@
+"""The Celery application. Workers start with `celery -A config worker`."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("discussions")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.imports = ("config.mail",)
+app.autodiscover_tasks()
+
+# The serverless default broker keeps its queues in folders that must exist before use.
+for folder in (app.conf.broker_transport_options or {}).values():
+    if isinstance(folder, str):
+        Path(folder).mkdir(parents=True, exist_ok=True)
