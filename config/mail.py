@@ -69,4 +69,4 @@ class QueuedEmailBackend(BaseEmailBackend):
 )
 def deliver_message_task(payload: dict[str, Any]) -> None:
     connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
-    payload_to_message(payload).send(connection=connection)
+    connection.send_messages([payload_to_message(payload)])

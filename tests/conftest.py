@@ -1,0 +1,35 @@
+import pytest
+
+from config.celery import app as celery_app
+from tests.factories import ArticleFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Uploads land in the test's own folder, never in var/; passwords hash fast."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Unit tests run tasks in-process; integration tests start a real worker instead."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="reader")
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory()
