@@ -13,6 +13,6 @@ app.conf.imports = ("config.mail",)
 app.autodiscover_tasks()
 
 # The serverless default broker keeps its queues in folders that must exist before use.
-for folder in (app.conf.broker_transport_options or {}).values():
-    if isinstance(folder, str):
+for key, folder in (app.conf.broker_transport_options or {}).items():
+    if "folder" in key:
         Path(folder).mkdir(parents=True, exist_ok=True)

@@ -236,6 +236,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "control_folder": str(VAR_DIR / "broker" / "control"),
+        "polling_interval": 0.5,
     }
     if CELERY_BROKER_URL.startswith("filesystem://")
     else {}

@@ -16,13 +16,13 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+
+def media(request, path: str):
+    """Uploaded files, from wherever MEDIA_ROOT points when the request arrives."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", media)]
 
 handler400 = "articles.views.bad_request"

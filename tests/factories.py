@@ -37,7 +37,10 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Analysis number {n}")
     slug = factory.LazyAttribute(lambda article: slugify(article.title))
     standfirst = "A short summary of the argument."
-    body = "Opening paragraph.\n\n## The argument\n\nSome words.\n\n## What to watch\n\n1. One\n2. Two\n"
+    body = (
+        "Opening paragraph.\n\n## The argument\n\nSome words.\n\n"
+        "## What to watch\n\n1. One\n2. Two\n"
+    )
     status = Article.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     discussion_prompt = "What do you see as the greatest risk? Share your thoughts below."

@@ -73,7 +73,9 @@ def test_validation_names_the_missing_alt_text_and_date():
 def test_comments_close_on_articles_older_than_the_site_setting(settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 30
     old = ArticleFactory(published_at=timezone.now() - timedelta(days=31))
-    recent = ArticleFactory(published_at=timezone.now() - timedelta(days=29), comment_policy="signed_in")
+    recent = ArticleFactory(
+        published_at=timezone.now() - timedelta(days=29), comment_policy="signed_in"
+    )
 
     assert old.effective_comment_policy == Article.CommentPolicy.CLOSED
     assert recent.effective_comment_policy == Article.CommentPolicy.SIGNED_IN

@@ -14,7 +14,9 @@ PRODUCTION_ENV = {
 }
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), ("no", False), ("", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("TRUE", True), ("no", False), ("", None)]
+)
 def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("SOME_FLAG", raw)
     assert env_bool("SOME_FLAG", default=None) is expected
@@ -46,7 +48,9 @@ def _manage(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedPr
 
 
 def test_production_settings_pass_the_deployment_checklist(tmp_path):
-    result = _manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV, tmp_path=tmp_path)
+    result = _manage(
+        "check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 

@@ -1,10 +1,11 @@
-"""`make run` on a bare machine: the site serves the demo, the worker delivers mail, Ctrl-C stops all.
+"""`make run` on a bare machine: it serves the demo, its worker sends mail, Ctrl-C stops it all.
 
 The real command, the real processes: make → honcho → runserver, a Celery worker and beat,
 with every setting at its default (SQLite and a filesystem broker under a temporary folder,
 mail written by the worker as files).
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -180,8 +181,7 @@ def test_make_run_serves_the_demo_delivers_mail_through_the_worker_and_stops_on_
             timeout=10,
         )
         assert response.status_code == 302, (
-            f"signup answered {response.status_code}:\n{response.text[:2000]}"
-            + _log_tail(log_path)
+            f"signup answered {response.status_code}:\n{response.text[:2000]}" + _log_tail(log_path)
         )
         assert response.headers["Location"].endswith("/accounts/confirm-email/"), response.headers
 
@@ -195,7 +195,7 @@ def test_make_run_serves_the_demo_delivers_mail_through_the_worker_and_stops_on_
             return None
 
         try:
-            wait_for(delivered, timeout=MAIL_TIMEOUT, what=f"the worker to write the mail to {email}")
+            wait_for(delivered, timeout=MAIL_TIMEOUT, what=f"the worker to write a mail to {email}")
         except AssertionError as error:
             raise AssertionError(f"{error}{_log_tail(log_path)}") from None
 
@@ -232,11 +232,7 @@ def test_make_run_serves_the_demo_delivers_mail_through_the_worker_and_stops_on_
             if same and _alive(row) and row["args"] == same["args"]:
                 groups.add(row["pgid"])
         for pgid in groups:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass

@@ -50,7 +50,9 @@ def test_worker_delivers_a_queued_message(tmp_path, kind):
         producer = Celery(broker=broker_url)
         producer.conf.broker_transport_options = transport_options
         with producer:
-            producer.send_task("config.mail.deliver_message_task", args=[message_to_payload(message)])
+            producer.send_task(
+                "config.mail.deliver_message_task", args=[message_to_payload(message)]
+            )
 
         mail_dir = var_dir / "mail"
         delivered = wait_for(
