@@ -16,8 +16,10 @@ def _with_bylines(articles: QuerySet) -> QuerySet:
 
 
 def latest_articles(topic: Topic | None = None) -> QuerySet:
-    """Published articles, newest first, with their authors and topics loaded."""
-    articles = Article.objects.published()
+    """Published articles, newest first, with authors, topics and approved comment counts."""
+    articles = Article.objects.published().annotate(
+        comment_count=Count("comments", filter=Q(comments__status="approved"))
+    )
     if topic is not None:
         articles = articles.filter(topics=topic)
     return _with_bylines(articles.order_by("-published_at", "-id"))

@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from articles import queries
-from articles.models import Topic
+from articles.models import Article, Topic
+from comments.context import discussion_context
 
 
 def _page(request: HttpRequest, items) -> Page:
@@ -49,11 +50,19 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_safe
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def get_article_or_404(request: HttpRequest, slug: str) -> Article:
     article = queries.article_for_reader(slug, request.user)
     if article is None:
         raise Http404("No such article.")
+    return article
+
+
+def render_article(
+    request: HttpRequest, article: Article, comment_form=None, status: int = 200
+) -> HttpResponse:
+    """The article page with its discussion; the comment views re-show it with form errors."""
+    discussion = discussion_context(request, article, comment_form)
+    article.comment_count = discussion["discussion"].approved_count
     return render(
         request,
         "articles/article.html",
@@ -61,8 +70,15 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "is_preview": not article.is_live,
             "related": queries.related_articles(article),
+            **discussion,
         },
+        status=status,
     )
+
+
+@require_safe
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_article(request, get_article_or_404(request, slug))
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

@@ -257,6 +257,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Comments close by themselves on articles older than this many days; 0 keeps them open.
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
+# Top-level threads on each page of a discussion; 0 shows the whole discussion on one page.
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+# Replies nest this deep; a reply to a comment at the deepest level is attached beside it.
+COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
+COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 15)
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10_000)
+COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
 
 
 # --- Security -------------------------------------------------------------------------------

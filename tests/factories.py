@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
+from comments.models import Comment
+from comments.rendering import render_comment
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -54,3 +56,33 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment placed in its thread as the posting service would place it."""
+
+    class Meta:
+        model = Comment
+
+    article = factory.LazyAttribute(
+        lambda comment: comment.parent.article if comment.parent else ArticleFactory()
+    )
+    parent = None
+    depth = factory.LazyAttribute(lambda comment: comment.parent.depth + 1 if comment.parent else 0)
+    author_name = factory.Faker("name")
+    author_email = factory.LazyAttribute(
+        lambda comment: f"{slugify(comment.author_name)}@example.com"
+    )
+    body = factory.Faker("paragraph")
+    body_html = factory.LazyAttribute(lambda comment: render_comment(comment.body))
+    status = Comment.Status.APPROVED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        parent = kwargs.get("parent")
+        kwargs["root_id"] = parent.root_id if parent else None
+        comment = super()._create(model_class, *args, **kwargs)
+        if parent is None:
+            model_class.objects.filter(pk=comment.pk).update(root_id=comment.pk)
+            comment.root_id = comment.pk
+        return comment

@@ -167,9 +167,9 @@ def test_related_articles_prefer_more_shared_topics(client):
 @pytest.mark.parametrize(
     ("policy", "expected"),
     [
-        ("open", "The discussion is open."),
-        ("signed_in", "open to signed-in readers"),
-        ("closed", "Comments are closed"),
+        ("open", "Leave a Reply"),
+        ("signed_in", "You must be logged in to post a comment."),
+        ("closed", "Comments are closed."),
     ],
 )
 def test_article_page_states_its_comment_policy(client, policy, expected):
@@ -204,6 +204,6 @@ def test_article_page_query_count_is_fixed(client, django_assert_max_num_queries
     article = ArticleFactory(topics=topics, authors=UserFactory.create_batch(3))
     ArticleFactory.create_batch(6, topics=topics)
 
-    # article, its authors, its topics, related articles
-    with django_assert_max_num_queries(4):
+    # article, its authors, its topics, related articles, comment structure, comment content
+    with django_assert_max_num_queries(6):
         assert client.get(article.get_absolute_url()).status_code == 200

@@ -1,0 +1,67 @@
+"""What an article page needs to show its discussion: threads, form, policy, counts."""
+
+from django.http import HttpRequest
+
+from articles.models import Article
+from comments import permissions, queries
+from comments.forms import CommentForm
+from comments.html import ThreadRenderer
+from comments.models import Comment
+from comments.readers import reader_from, saved_details
+
+
+def discussion_context(
+    request: HttpRequest, article: Article, form: CommentForm | None = None
+) -> dict:
+    reader = reader_from(request)
+    refusal = permissions.why_cannot_post(article, reader)
+    discussion = queries.discussion_for(
+        article, reader, page=request.GET.get("cpage"), order=request.GET.get("corder", "oldest")
+    )
+    reply_mode = (
+        "reply" if refusal is None else "login" if refusal == permissions.SIGNED_IN_ONLY else "none"
+    )
+    renderer = ThreadRenderer(
+        reader=reader,
+        article_url=article.get_absolute_url(),
+        reply_mode=reply_mode,
+        page_query=_page_query(discussion),
+    )
+    if form is None and refusal is None:
+        form = CommentForm(initial=saved_details(request), signed_in=reader.is_signed_in)
+    return {
+        "discussion": discussion,
+        "threads_html": renderer.render(discussion.threads),
+        "comment_form": form if refusal is None else None,
+        "comment_refusal": refusal,
+        "reply_to": _reply_target(request, form, discussion),
+        "reader": reader,
+    }
+
+
+def _page_query(discussion: queries.Discussion) -> str:
+    """Keeps the reader on this page of the discussion when they follow a Reply link."""
+    parts = []
+    if discussion.page > 1:
+        parts.append(f"cpage={discussion.page}")
+    if discussion.order != "oldest":
+        parts.append(f"corder={discussion.order}")
+    return "".join(f"{part}&" for part in parts)
+
+
+def _reply_target(request: HttpRequest, form: CommentForm | None, discussion) -> Comment | None:
+    """The comment being answered without JavaScript (?replytocom=ID) or after an error."""
+    raw = request.GET.get("replytocom") or (
+        form.data.get("parent") if form and form.is_bound else None
+    )
+    try:
+        target_id = int(raw)
+    except (TypeError, ValueError):
+        return None
+    stack = list(discussion.threads)
+    while stack:
+        node = stack.pop()
+        if node.comment.pk == target_id:
+            return node.comment if node.comment.status == Comment.Status.APPROVED else None
+        stack.extend(node.children)
+    return None

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+
+from articles.models import Article
+from comments import queries
+
+FEED_LENGTH = 50
+
+
+class ArticleCommentsFeed(Feed):
+    """The approved comments of one article, newest first."""
+
+    def get_object(self, request, slug: str) -> Article:
+        article = Article.objects.published().filter(slug=slug).first()
+        if article is None:
+            raise Http404("No such article.")
+        return article
+
+    def title(self, article: Article) -> str:
+        return f"Comments on {article.title} · {settings.SITE_NAME}"
+
+    def link(self, article: Article) -> str:
+        return f"{article.get_absolute_url()}#discussion"
+
+    def description(self, article: Article) -> str:
+        return f"The discussion of {article.title}."
+
+    def items(self, article: Article):
+        return queries.approved_comments(article)[:FEED_LENGTH]
+
+    def item_title(self, item) -> str:
+        return f"{item.author_name}: {strip_tags(item.body_html)[:80]}"
+
+    def item_description(self, item) -> str:
+        return item.body_html
+
+    def item_link(self, item) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.edited_at or item.created_at
+
+    def item_author_name(self, item) -> str:
+        return item.author_name
+
+
+class ArticleCommentsAtomFeed(ArticleCommentsFeed):
+    feed_type = Atom1Feed

@@ -1,0 +1,44 @@
+"""Who may do what to a discussion. Views ask these; services enforce them again."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.readers import Reader
+
+CLOSED = "Comments are closed."
+SIGNED_IN_ONLY = "You must be logged in to post a comment."
+
+
+def why_cannot_post(article: Article, reader: Reader) -> str | None:
+    """None when `reader` may comment on `article`, else the sentence to show them."""
+    policy = article.effective_comment_policy
+    if not article.is_live or policy == Article.CommentPolicy.CLOSED:
+        return CLOSED
+    if policy == Article.CommentPolicy.SIGNED_IN and not reader.is_signed_in:
+        return SIGNED_IN_ONLY
+    return None
+
+
+def edit_window() -> timedelta:
+    return timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+
+
+def can_edit(comment: Comment, reader: Reader, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        reader.wrote(comment)
+        and comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
+        and now - comment.created_at <= edit_window()
+    )
+
+
+def can_delete(comment: Comment, reader: Reader) -> bool:
+    return reader.wrote(comment) and not comment.is_gone
+
+
+def can_reply(comment: Comment) -> bool:
+    return comment.status == Comment.Status.APPROVED

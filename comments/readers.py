@@ -1,0 +1,101 @@
+"""Who is reading: a signed-in user, or an anonymous browser we recognise by signed cookies.
+
+An anonymous reader's own comments (to show them "awaiting moderation" and let them edit
+or delete) are the ids in a signed cookie this browser received when it posted them.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+BROWSER_COOKIE = "discussion"
+DETAILS_COOKIE = "commenter"
+_SALT = "comments.readers"
+_MAX_REMEMBERED = 200
+_YEAR = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Reader:
+    user: object | None
+    browser: str
+    own_ids: frozenset[int] = field(default_factory=frozenset)
+    ip: str | None = None
+    user_agent: str = ""
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self.user is not None
+
+    @property
+    def key(self) -> str:
+        """Stable identity for one-per-reader rules (reports)."""
+        return f"user:{self.user.pk}" if self.user is not None else f"browser:{self.browser}"
+
+    def wrote(self, comment) -> bool:
+        if self.user is not None and comment.user_id == self.user.pk:
+            return True
+        return comment.user_id is None and comment.pk in self.own_ids
+
+
+def _read_signed(request: HttpRequest, name: str) -> dict:
+    try:
+        value = json.loads(request.get_signed_cookie(name, salt=_SALT, max_age=_YEAR))
+    except (KeyError, signing.BadSignature, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def reader_from(request: HttpRequest) -> Reader:
+    state = _read_signed(request, BROWSER_COOKIE)
+    ids = state.get("ids", [])
+    browser = state.get("b")
+    user = request.user if request.user.is_authenticated else None
+    return Reader(
+        user=user,
+        browser=browser if isinstance(browser, str) and browser else secrets.token_hex(16),
+        own_ids=frozenset(i for i in ids if isinstance(i, int))
+        if isinstance(ids, list)
+        else frozenset(),
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
+
+
+def _set_signed(response: HttpResponse, name: str, value: dict) -> None:
+    response.set_signed_cookie(
+        name,
+        json.dumps(value, separators=(",", ":")),
+        salt=_SALT,
+        max_age=_YEAR,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def remember_browser(response: HttpResponse, reader: Reader, comment_id: int | None = None) -> None:
+    """Keep this browser's identity, and the comment it just wrote, in its cookie."""
+    ids = sorted(reader.own_ids | ({comment_id} if comment_id else set()))[-_MAX_REMEMBERED:]
+    _set_signed(response, BROWSER_COOKIE, {"b": reader.browser, "ids": ids})
+
+
+def saved_details(request: HttpRequest) -> dict[str, str]:
+    """Name, email and website this browser asked us to remember, for the comment form."""
+    details = _read_signed(request, DETAILS_COOKIE)
+    return {
+        key: str(details.get(key, ""))[:300] for key in ("name", "email", "url") if details.get(key)
+    }
+
+
+def save_details(
+    response: HttpResponse, *, remember: bool, name: str, email: str, url: str
+) -> None:
+    if remember:
+        _set_signed(response, DETAILS_COOKIE, {"name": name, "email": email, "url": url})
+    else:
+        response.delete_cookie(DETAILS_COOKIE, samesite="Lax")

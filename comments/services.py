@@ -1,0 +1,123 @@
+"""The write side of discussions: one function per thing a reader does.
+
+Views and the API check the input's shape; these functions make the decision and the write,
+so every entry point behaves the same.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from comments import moderation, permissions
+from comments.models import Comment, Report
+from comments.readers import Reader
+from comments.rendering import render_comment
+
+
+class CommentRefused(Exception):
+    """The action cannot be done; `message` says why to the reader, `field` where."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _attach_point(parent: Comment | None) -> Comment | None:
+    """Replies nest to COMMENTS_MAX_DEPTH; deeper ones go beside the deepest comment."""
+    if parent is None:
+        return None
+    max_depth = max(1, settings.COMMENTS_MAX_DEPTH)
+    while parent.depth + 1 > max_depth - 1 and parent.parent_id is not None:
+        parent = parent.parent
+    if parent.depth + 1 > max_depth - 1:
+        return None if max_depth == 1 else parent
+    return parent
+
+
+def post_comment(
+    *,
+    article: Article,
+    reader: Reader,
+    parent: Comment | None,
+    name: str,
+    email: str,
+    url: str,
+    body: str,
+    wants_followups: bool = False,
+) -> Comment:
+    if reason := permissions.why_cannot_post(article, reader):
+        raise CommentRefused(reason)
+    if parent is not None and (
+        parent.article_id != article.pk or not permissions.can_reply(parent)
+    ):
+        raise CommentRefused("That comment cannot be replied to.", field="parent")
+    parent = _attach_point(parent)
+    verdict = moderation.verdict_for(article=article, reader=reader, body=body)
+    user = reader.user
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent,
+            root_id=parent.root_id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            user=user,
+            author_name=(user.get_full_name() or user.get_username()) if user else name,
+            author_email=user.email if user else email,
+            author_url=url,
+            body=body,
+            body_html=render_comment(body),
+            status=verdict.status,
+            status_reason=verdict.reason,
+            wants_followups=wants_followups,
+            ip_address=reader.ip,
+            user_agent=reader.user_agent,
+        )
+        if parent is None:
+            Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
+            comment.root_id = comment.pk
+    return comment
+
+
+def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
+    if not permissions.can_edit(comment, reader):
+        raise CommentRefused(
+            f"Comments can be edited for {settings.COMMENTS_EDIT_MINUTES} minutes after posting."
+        )
+    comment.body = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
+    return comment
+
+
+def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
+    """The author withdraws a comment: hidden, or a tombstone where it has replies."""
+    if not permissions.can_delete(comment, reader):
+        raise CommentRefused("Only the author of a comment can delete it.")
+    comment.status = Comment.Status.DELETED
+    comment.status_reason = "deleted by its author"
+    comment.save(update_fields=["status", "status_reason", "updated_at"])
+    return comment
+
+
+def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str = "") -> Report:
+    if comment.status != Comment.Status.APPROVED:
+        raise CommentRefused("That comment cannot be reported.")
+    recent = Report.objects.filter(created_at__gte=timezone.now() - timedelta(hours=1))
+    by_reader = recent.filter(reporter_key=reader.key)
+    if reader.ip:
+        by_reader = by_reader | recent.filter(ip_address=reader.ip)
+    if by_reader.count() >= settings.COMMENT_REPORTS_PER_HOUR:
+        raise CommentRefused("You have sent many reports in a short time. Please try again later.")
+    report, created = Report.objects.get_or_create(
+        comment=comment,
+        reporter_key=reader.key,
+        defaults={"reason": reason, "note": note, "reporter": reader.user, "ip_address": reader.ip},
+    )
+    if not created:
+        raise CommentRefused("You have already reported this comment. Thank you.")
+    return report

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from comments import feeds, views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("articles/<slug:slug>/comments/", views.post, name="post"),
+    path("articles/<slug:slug>/comments/feed/rss/", feeds.ArticleCommentsFeed(), name="feed_rss"),
+    path(
+        "articles/<slug:slug>/comments/feed/atom/",
+        feeds.ArticleCommentsAtomFeed(),
+        name="feed_atom",
+    ),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/edit/", views.edit, name="edit"),
+    path("comments/<int:pk>/delete/", views.delete, name="delete"),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+]

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from articles.models import Article
+from articles.views import get_article_or_404, render_article
+from comments import permissions, queries, services
+from comments.forms import CommentForm, EditCommentForm, ReportForm
+from comments.models import Comment
+from comments.readers import Reader, reader_from, remember_browser, save_details
+
+
+def _comment_url(comment: Comment, reader: Reader) -> str:
+    page = queries.page_of(comment, reader)
+    query = f"?cpage={page}" if page > 1 else ""
+    return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
+
+
+def _visible_comment_or_404(request: HttpRequest, pk: int) -> tuple[Comment, Reader]:
+    comment = get_object_or_404(
+        Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
+        pk=pk,
+    )
+    reader = reader_from(request)
+    if comment.status != Comment.Status.APPROVED and not reader.wrote(comment):
+        raise Http404("No such comment.")
+    return comment, reader
+
+
+@require_POST
+def post(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_article_or_404(request, slug)
+    reader = reader_from(request)
+    if refusal := permissions.why_cannot_post(article, reader):
+        return _refused(request, article, refusal)
+    form = CommentForm(request.POST, signed_in=reader.is_signed_in)
+    if not form.is_valid():
+        return render_article(request, article, comment_form=form, status=400)
+    data = form.cleaned_data
+    parent = None
+    if data.get("parent"):
+        parent = Comment.objects.filter(pk=data["parent"], article=article).first()
+        if parent is None:
+            form.add_error(None, "The comment you are replying to is not in this discussion.")
+            return render_article(request, article, comment_form=form, status=400)
+    try:
+        comment = services.post_comment(
+            article=article,
+            reader=reader,
+            parent=parent,
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            url=data.get("url", ""),
+            body=data["body"],
+            wants_followups=data["wants_followups"],
+        )
+    except services.CommentRefused as refused:
+        form.add_error(None if refused.field == "parent" else refused.field, refused.message)
+        return render_article(request, article, comment_form=form, status=400)
+    response = HttpResponseRedirect(_comment_url(comment, reader))
+    remember_browser(response, reader, comment.pk if not reader.is_signed_in else None)
+    if not reader.is_signed_in:
+        save_details(
+            response,
+            remember=data["save_details"],
+            name=data["name"],
+            email=data["email"],
+            url=data["url"],
+        )
+    return response
+
+
+def _refused(request: HttpRequest, article: Article, refusal: str) -> HttpResponse:
+    return render(
+        request,
+        "comments/refused.html",
+        {"article": article, "message": refusal},
+        status=403,
+    )
+
+
+@require_safe
+def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    comment, reader = _visible_comment_or_404(request, pk)
+    return redirect(_comment_url(comment, reader))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment, reader = _visible_comment_or_404(request, pk)
+    if not permissions.can_edit(comment, reader):
+        return _refused(
+            request,
+            comment.article,
+            "This comment can no longer be edited: comments can be edited for "
+            f"{permissions.edit_window().seconds // 60} minutes after posting, by their author.",
+        )
+    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_comment(comment=comment, reader=reader, body=form.cleaned_data["body"])
+        except services.CommentRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            return redirect(_comment_url(comment, reader))
+    status = 400 if form.is_bound else 200
+    return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment, reader = _visible_comment_or_404(request, pk)
+    if not permissions.can_delete(comment, reader):
+        return _refused(request, comment.article, "Only the author of a comment can delete it.")
+    if request.method == "POST":
+        services.delete_comment(comment=comment, reader=reader)
+        messages.success(request, "Your comment was deleted.")
+        return redirect(f"{comment.article.get_absolute_url()}#discussion")
+    return render(request, "comments/delete.html", {"comment": comment})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment, reader = _visible_comment_or_404(request, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_comment(
+                comment=comment,
+                reader=reader,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except services.CommentRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "Thank you. The moderators will look at this comment.")
+            response = redirect(_comment_url(comment, reader))
+            remember_browser(response, reader)
+            return response
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "comments/report.html", {"comment": comment, "form": form}, status=status
+    )

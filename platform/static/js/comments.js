@@ -1,0 +1,66 @@
+// Threaded replies, better with JavaScript: "Reply" moves the form under the comment
+// instead of reloading the page. Without JavaScript the links still work (?replytocom=ID).
+(function () {
+  "use strict";
+  var respond = document.getElementById("respond");
+  var form = document.getElementById("commentform");
+  if (!respond || !form) return;
+
+  var home = document.createComment("respond-home");
+  respond.parentNode.insertBefore(home, respond);
+  var parentInput = document.getElementById("comment_parent");
+  var heading = respond.querySelector(".respond__heading");
+  var replying = respond.querySelector(".respond__replying");
+  var replyName = respond.querySelector(".respond__name");
+  var cancel = respond.querySelector(".respond__cancel");
+  var cancelLink = document.getElementById("cancel-comment-reply-link");
+  var body = form.querySelector("textarea[name=body]");
+
+  function replyTo(link) {
+    var item = document.getElementById("comment-" + link.dataset.commentId);
+    if (!item) return false;
+    var article = item.querySelector(":scope > article");
+    article.insertAdjacentElement("afterend", respond);
+    parentInput.value = link.dataset.commentId;
+    replyName.textContent = link.dataset.author;
+    heading.hidden = true;
+    replying.hidden = false;
+    cancel.hidden = false;
+    if (body) body.focus();
+    return true;
+  }
+
+  function cancelReply() {
+    home.parentNode.insertBefore(respond, home.nextSibling);
+    parentInput.value = "";
+    heading.hidden = false;
+    replying.hidden = true;
+    cancel.hidden = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.comment-reply-link");
+    if (link && replyTo(link)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.target === cancelLink) {
+      event.preventDefault();
+      var repliedTo = parentInput.value;
+      cancelReply();
+      var back = repliedTo && document.querySelector("#comment-" + repliedTo + " .comment-reply-link");
+      if (back) back.focus();
+    }
+  });
+
+  // A reply form shown after an error, or via ?replytocom=, starts under its comment.
+  var initial = respond.dataset.replyTo;
+  if (initial) {
+    var link = document.querySelector("#comment-" + initial + " .comment-reply-link");
+    if (link) replyTo(link);
+  }
+
+  // Errors: move focus to the summary so it is read out at once.
+  var errors = document.getElementById("commentform-errors");
+  if (errors) errors.focus();
+})();
