@@ -8,13 +8,14 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browser run serve test lint format migrate demo clean
+.PHONY: help install install-dev browser run serve test lint format migrate demo bench clean
 
 help:
 	@echo "make run    install, migrate, load demo content, serve on http://127.0.0.1:$(WEB_PORT)/ with a worker"
 	@echo "make test   install with test tools, then lint, migration check and the whole test suite"
 	@echo "make serve  production stack (gunicorn + worker + beat); needs DJANGO_ENV=production settings"
 	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +71,11 @@ format: install-dev
 test: install-dev browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed of the article page and of posting for discussions of 100, 1,000 and 10,000 comments,
+# on the database DATABASE_URL names (throwaway articles, removed afterwards).
+bench: migrate
+	DJANGO_DEBUG=false $(BIN)/python manage.py bench_discussion
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

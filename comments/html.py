@@ -7,16 +7,16 @@ is an <article> with its author and time, so a screen reader can follow a thread
 """
 
 from datetime import datetime
+from html import escape  # the standard library's: Django's adds a lazy wrapper per call
 from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from comments.models import Comment
 from comments.permissions import can_edit
-from comments.queries import Node
+from comments.queries import Node, ShownComment
 from comments.readers import Reader
 
 _MONTHS = (
@@ -29,12 +29,17 @@ _GONE = {
 }
 _HIDDEN = "This comment is not available."
 AWAITING = "Your comment is awaiting moderation."
+_APPROVED = str(Comment.Status.APPROVED.value)
+_PENDING = str(Comment.Status.PENDING.value)
 _YOURS = '<span class="visually-hidden"> your comment</span>'
 
 
-def _when(moment: datetime) -> tuple[str, str]:
-    local = timezone.localtime(moment)
-    return local.isoformat(), f"{local.day} {_MONTHS[local.month]} {local.year} at {local:%H:%M}"
+def _when(moment: datetime, zone) -> tuple[str, str]:
+    local = moment.astimezone(zone)
+    human = (
+        f"{local.day} {_MONTHS[local.month]} {local.year} at {local.hour:02d}:{local.minute:02d}"
+    )
+    return local.isoformat(), human
 
 
 class ThreadRenderer:
@@ -48,6 +53,7 @@ class ThreadRenderer:
         self.page_query = escape(page_query)
         self.login_url = f"{reverse('account_login')}?next={quote(article_url)}%23respond"
         self.now = timezone.now()
+        self.zone = timezone.get_current_timezone()
         self.edit_url = reverse("comments:edit", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.delete_url = reverse("comments:delete", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.report_url = reverse("comments:report", kwargs={"pk": 0}).replace("/0/", "/{}/")
@@ -78,7 +84,7 @@ class ThreadRenderer:
             out.append("</ol>")
         out.append("</li>")
 
-    def _comment(self, comment: Comment, out: list[str]) -> None:
+    def _comment(self, comment: ShownComment, out: list[str]) -> None:
         cid = comment.pk
         name = escape(comment.author_name)
         author = (
@@ -87,8 +93,8 @@ class ThreadRenderer:
             if comment.author_url
             else name
         )
-        iso, human = _when(comment.created_at)
-        pending = comment.status == Comment.Status.PENDING
+        iso, human = _when(comment.created_at, self.zone)
+        pending = comment.status == _PENDING
         out.append(
             f'<article class="comment__body{" comment__body--pending" if pending else ""}" '
             f'aria-labelledby="comment-{cid}-author">'
@@ -106,10 +112,11 @@ class ThreadRenderer:
         self._actions(comment, name, out)
         out.append("</article>")
 
-    def _actions(self, comment: Comment, name: str, out: list[str]) -> None:
-        cid = comment.pk
+    def _actions(self, comment: ShownComment, name: str, out: list[str]) -> None:
+        cid = comment.id
+        approved = comment.status == _APPROVED
         links = []
-        if comment.status == Comment.Status.APPROVED:
+        if approved:
             if self.reply_mode == "reply":
                 links.append(
                     f'<a class="comment-reply-link" '
@@ -124,10 +131,12 @@ class ThreadRenderer:
             links.append(f'<a href="{self.edit_url.format(cid)}">Edit{_YOURS}</a>')
         if mine:
             links.append(f'<a href="{self.delete_url.format(cid)}">Delete{_YOURS}</a>')
-        elif comment.status == Comment.Status.APPROVED:
+        elif approved:
             links.append(
                 f'<a class="comment__report" href="{self.report_url.format(cid)}" rel="nofollow">'
                 f'Report<span class="visually-hidden"> comment by {name}</span></a>'
             )
         if links:
-            out.append(f'<p class="comment__actions">{" ".join(links)}</p>')
+            out.append('<p class="comment__actions">')
+            out.append(" ".join(links))
+            out.append("</p>")

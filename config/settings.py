@@ -6,6 +6,7 @@ production changes behaviour through the environment alone. README.md lists the 
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -192,6 +193,10 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded images are served by Django itself unless a web server in front takes them.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
+# Development serves static files from their apps and platform/static; only `make serve`
+# collects them into STATIC_ROOT, so WhiteNoise's warning about the empty folder is noise.
+if not PRODUCTION:
+    warnings.filterwarnings("ignore", message="No directory at: ")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,155 @@
+"""Figures for `make bench`: how the article page and posting scale with a discussion's size.
+
+Each size gets its own throwaway article, filled by the seeder, measured through Django's test
+client (the whole request: middleware, view, template), and removed afterwards.
+"""
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.seeding import seed_discussion
+
+FLOOR_SQL = (
+    "SELECT id, parent_id, status, user_id, root_id, depth, author_name, author_url, "
+    "body_html, created_at, edited_at FROM comments_comment "
+    "WHERE article_id = %s ORDER BY created_at, id"
+)
+
+
+@dataclass
+class Measure:
+    median_ms: float
+    queries: int
+    peak_mib: float | None = None
+
+
+def _measure(action: Callable[[], object], runs: int, memory: bool = False) -> Measure:
+    action()  # warm caches and connections
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    queries = len(captured)  # now: the next request clears the log it reads
+    peak = None
+    if memory:
+        tracemalloc.start()
+        action()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return Measure(statistics.median(times), queries, peak)
+
+
+def _floor(article: Article) -> Callable[[], list]:
+    def fetch():
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_SQL, [article.pk])
+            return cursor.fetchall()
+
+    return fetch
+
+
+def _page(client: Client, article: Article) -> Callable[[], object]:
+    url = article.get_absolute_url()
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    return get
+
+
+def _bench_article(size: int) -> Article:
+    author = get_user_model().objects.get_or_create(username="bench-author")[0]
+    article = Article.objects.create(
+        title=f"Benchmark discussion of {size}",
+        slug=f"bench-discussion-{size}-{int(time.time())}",
+        standfirst="Throwaway article for the benchmark.",
+        body="## Section\n\nText.",
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    article.authors.set([author])
+    return article
+
+
+def _remove(article: Article) -> None:
+    # Synthetic rows only: removed in one statement, the thread's own links checked at commit.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM comments_comment WHERE article_id = %s", [article.pk])
+        article.delete()
+
+
+def run(sizes: list[int], runs: int, write: Callable[[str], None]) -> list[dict]:
+    results = []
+    client = Client()
+    vendor = connection.vendor
+    write(f"Database: {vendor}. Medians of {runs} runs through the test client.\n")
+    header = (
+        f"{'comments':>9} {'page':>6} {'ms':>8} {'queries':>8} {'peak MiB':>9} "
+        f"{'floor ms':>9} {'page/floor':>10}"
+    )
+    write(header)
+    write("-" * len(header))
+    for size in sizes:
+        article = _bench_article(size)
+        try:
+            started = time.perf_counter()
+            seed_discussion(article, size)
+            seeded = time.perf_counter() - started
+            floor = _measure(_floor(article), runs)
+            for label, per_page in (("whole", 0), ("first", 50)):
+                with override_settings(COMMENTS_PER_PAGE=per_page):
+                    page = _measure(_page(client, article), runs, memory=True)
+                ratio = page.median_ms / floor.median_ms
+                write(
+                    f"{size:>9,} {label:>6} {page.median_ms:>8.1f} {page.queries:>8} "
+                    f"{page.peak_mib:>9.1f} {floor.median_ms:>9.2f} {ratio:>10.1f}"
+                )
+                results.append(
+                    {"size": size, "page": label, "ms": page.median_ms, "queries": page.queries,
+                     "peak_mib": page.peak_mib, "floor_ms": floor.median_ms, "ratio": ratio}
+                )  # fmt: skip
+            posting = _posting(client, article, runs)
+            write(
+                f"{'':>9} post   {posting[0].median_ms:>8.1f} {posting[0].queries:>8}   "
+                f"reply {posting[1].median_ms:.1f} ms, {posting[1].queries} queries; "
+                f"seeded in {seeded:.1f} s"
+            )
+        finally:
+            _remove(article)
+    return results
+
+
+def _posting(client: Client, article: Article, runs: int) -> tuple[Measure, Measure]:
+    url = f"/articles/{article.slug}/comments/"
+    parent = Comment.objects.filter(article=article, depth=0).first()
+    data = {"name": "Bench Reader", "email": "bench@example.com", "url": ""}
+    counter = iter(range(1_000_000))
+
+    def post(parent_id=None):
+        def send():
+            body = f"Benchmark comment {next(counter)}"
+            extra = {"parent": parent_id} if parent_id else {}
+            response = client.post(url, {**data, "body": body, **extra})
+            assert response.status_code == 302, response.status_code
+
+        return send
+
+    with override_settings(COMMENTS_PER_PAGE=50):
+        return _measure(post(), runs), _measure(post(parent.pk), runs)

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+from comments import benchmark
+
+
+class Command(BaseCommand):
+    help = "Print how the article page and posting scale with the size of a discussion."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="100,1000,10000")
+        parser.add_argument("--runs", type=int, default=7)
+
+    def handle(self, *args, sizes: str, runs: int, **options):
+        counts = [int(size) for size in sizes.split(",") if size.strip()]
+        hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+        with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
+            benchmark.run(counts, runs, self.stdout.write)

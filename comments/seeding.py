@@ -1,0 +1,112 @@
+"""Realistic discussions in bulk, for demos and benchmarks.
+
+Comments are made level by level (all top-level comments, then all first replies, ...), so
+each level is one bulk insert whose parents already have ids: 10,000 comments in seconds.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from comments.rendering import render_comment
+
+# Share of the comments at each depth; the rest of a deep thread stays at the last level.
+LEVEL_SHARES = (0.36, 0.28, 0.17, 0.11, 0.08)
+
+_SENTENCES = (
+    "The insurance angle is underrated: premiums move long before freight rates do.",
+    "I would push back on the base case, which assumes policy makers act in time.",
+    "Has anyone modelled what happens if two chokepoints close in the same quarter?",
+    "This matches what we see in procurement: buffers are back, and they are expensive.",
+    "Good piece, but the table understates how quickly capacity can be redeployed.",
+    "The *real* constraint is permitting, not capital. Every developer will tell you so.",
+    "Markets price the headline and forget the second-order effects within a month.",
+    "I am less sure the trend is durable; cycles like this have reversed before.",
+    "Worth reading alongside the [IEA outlook](https://www.iea.org/) for the supply side.",
+    "> Chokepoint risk is a recurring cost of doing business\n\nExactly this.",
+    "Where would you put the odds on the disruption scenario? It feels higher than 15%.",
+    "Small firms cannot hedge this at all; the article could say more about them.",
+    "Counterpoint: redundancy has a cost, and shareholders will not pay it for long.",
+    "Thanks for the clear framing. The key takeaways section alone is worth sharing.",
+    "We tried dual sourcing in 2022 and it doubled our overhead for a year.",
+    "The historical comparison is apt, though the scale of trade today is different.",
+    "1. Insurance\n2. Freight\n3. Inventory\n\nIn that order, in my experience.",
+    "I disagree with the conclusion, but the argument is well made.",
+    "Does the analysis hold for landlocked economies, which depend on transit rights?",
+    "Regulators move slowly for good reasons; speed is not always the virtue here.",
+)
+_NAMES = (
+    "Alex Morgan", "Sam Okafor", "Lena Fischer", "Ravi Menon", "Chloe Martin",
+    "Diego Alvarez", "Hana Sato", "Tom Becker", "Nadia Rahman", "Oskar Nilsson",
+    "Grace Liu", "Mateo Rossi", "Zainab Bello", "Ewan Reid", "Ines Duarte",
+)  # fmt: skip
+
+
+def _body(rng: random.Random) -> str:
+    return "\n\n".join(rng.sample(_SENTENCES, k=rng.choice((1, 1, 1, 2, 2, 3, 5))))
+
+
+def _level_sizes(total: int, levels: int) -> list[int]:
+    shares = LEVEL_SHARES[:levels]
+    sizes = [max(1, round(total * share / sum(shares))) for share in shares]
+    sizes[0] += total - sum(sizes)
+    while sizes[0] < 1:  # tiny totals: keep at least one thread
+        sizes[sizes.index(max(sizes))] -= 1
+        sizes[0] += 1
+    return [size for size in sizes if size > 0]
+
+
+def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: int = 2000) -> int:
+    """Add `count` approved comments to `article` in threads of varied depth and length."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    User = get_user_model()
+    users = [
+        User.objects.get_or_create(username=f"seed-reader-{i}", defaults={"first_name": name})[0]
+        for i, name in enumerate(_NAMES[:6])
+    ]
+    start = timezone.now() - timedelta(minutes=count + 60)
+    levels = max(1, min(settings.COMMENTS_MAX_DEPTH, len(LEVEL_SHARES)))
+    made = 0
+    with transaction.atomic():
+        parents: list[Comment] = []
+        for depth, size in enumerate(_level_sizes(count, levels)):
+            rows = []
+            for _ in range(size):
+                parent = rng.choice(parents) if parents else None
+                created = (parent.created_at if parent else start) + timedelta(
+                    seconds=rng.randint(30, 6 * 3600)
+                )
+                user = rng.choice(users) if rng.random() < 0.35 else None
+                body = _body(rng)
+                rows.append(
+                    Comment(
+                        article=article,
+                        parent=parent,
+                        root_id=parent.root_id if parent else None,
+                        depth=depth,
+                        user=user,
+                        author_name=user.first_name if user else rng.choice(_NAMES),
+                        author_email="" if user else f"reader{rng.randint(1, 5000)}@example.com",
+                        author_url="" if rng.random() < 0.8 else "https://example.org/",
+                        body=body,
+                        body_html=render_comment(body),
+                        status=Comment.Status.APPROVED,
+                        created_at=created,
+                    )
+                )
+            parents = Comment.objects.bulk_create(rows, batch_size=batch_size)
+            if depth == 0:
+                Comment.objects.filter(article=article, parent=None, root=None).update(
+                    root_id=F("id")
+                )
+                for comment in parents:
+                    comment.root_id = comment.pk
+            made += len(parents)
+    return made
