@@ -188,3 +188,15 @@ def test_comments_feed_carries_approved_comments(client, article):
         assert "Held point" not in body
         assert "@example.com" not in body
     assert client.get("/articles/nope/comments/feed/rss/").status_code == 404
+
+
+def test_comment_admin_lists_comments_in_fixed_queries(
+    client, editor, django_assert_max_num_queries
+):
+    CommentFactory.create_batch(30)
+    client.force_login(editor)
+    # session, user, count, filtered count, page of comments with articles and report counts,
+    # date hierarchy
+    with django_assert_max_num_queries(8):
+        response = client.get("/admin/comments/comment/")
+    assert response.status_code == 200
