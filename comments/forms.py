@@ -15,8 +15,14 @@ def _limit_body(field: forms.CharField) -> None:
 class CommentForm(forms.Form):
     """The "Leave a Reply" form. Signed-in readers do not see name, email and website."""
 
-    name = forms.CharField(label="Name", max_length=100)
-    email = forms.EmailField(label="Email", max_length=254)
+    name = forms.CharField(
+        label="Name", max_length=100, error_messages={"required": "Please give your name."}
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={"required": "Please give your email address; it is never published."},
+    )
     url = forms.URLField(
         label="Website",
         required=False,
@@ -24,7 +30,11 @@ class CommentForm(forms.Form):
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
     )
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Please write a comment."},
+    )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     save_details = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",
@@ -45,27 +55,16 @@ class CommentForm(forms.Form):
             for name in ("name", "email", "url", "save_details"):
                 del self.fields[name]
 
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("Please write a comment.")
-        return body
-
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Please give your name.")
-        return name
+        return " ".join(self.cleaned_data["name"].split())
 
 
 class EditCommentForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 8}))
+    body = CommentForm.base_fields["body"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_body(self.fields["body"])
-
-    clean_body = CommentForm.clean_body
 
 
 class ReportForm(forms.Form):

@@ -1,21 +1,16 @@
 """An anonymous reader in a real browser: home page, article page, contents, keyboard, drafts.
 
 Chromium from the system (never a downloaded one) drives pytest-django's live server, with
-the demo content loaded into the test database.
+the demo content loaded into the test database. The browser and page fixtures are in
+tests/browser/conftest.py.
 """
 
 import io
-import os
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
-from tests.services import chromium_path
-
-# Playwright's sync API keeps an event loop in this thread, which makes Django refuse
-# database access from it (SynchronousOnlyOperation) unless told it is safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from tests.browser.conftest import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -23,46 +18,12 @@ ARTICLE_TITLE = "The Strait and the Spreadsheet: Shipping Risk in a Fragmenting 
 ARTICLE_PATH = "/articles/the-strait-and-the-spreadsheet/"
 STANDFIRST_START = "Chokepoints have always mattered to trade."
 DRAFT_PATH = "/articles/critical-minerals-and-the-price-of-security/"
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture
 def demo(transactional_db, live_server):
     call_command("load_demo", force=True, stdout=io.StringIO())
     return live_server.url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def _in_viewport(page, locator) -> bool:

@@ -70,12 +70,12 @@ def test_followup_wish_is_stored(client, article):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"body": ""}, "body", "This field is required."),
-        ({"body": "   \n  "}, "body", "This field is required."),
+        ({"body": ""}, "body", "Please write a comment."),
+        ({"body": "   \n  "}, "body", "Please write a comment."),
         ({"body": "x" * 10_001}, "body", "at most 10000 characters"),
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
-        ({"email": ""}, "email", "This field is required."),
-        ({"name": ""}, "name", "This field is required."),
+        ({"email": ""}, "email", "Please give your email address"),
+        ({"name": ""}, "name", "Please give your name."),
         ({"url": "javascript:alert(1)"}, "url", "Enter a valid URL."),
         ({"url": "ftp://files.example.org/"}, "url", "Enter a valid URL."),
         ({"parent": "abc"}, "parent", "Enter a whole number."),

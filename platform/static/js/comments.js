@@ -60,7 +60,11 @@
     if (link) replyTo(link);
   }
 
-  // Errors: move focus to the summary so it is read out at once.
+  // Errors: move focus to the summary so it is read out at once. Wait for the load, or the
+  // browser's own jump to #respond afterwards would take the focus away again.
   var errors = document.getElementById("commentform-errors");
-  if (errors) errors.focus();
+  if (errors) {
+    if (document.readyState === "complete") errors.focus();
+    else window.addEventListener("load", function () { errors.focus(); });
+  }
 })();

@@ -1,0 +1,73 @@
+"""Playwright fixtures shared by the browser tests.
+
+Chromium from the system (never a downloaded one) drives pytest-django's live server. One
+browser per test module; every test gets fresh, isolated contexts (cookies, storage), so a
+test can play several readers at once by asking `new_context` for more than one.
+"""
+
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.services import chromium_path
+
+# Playwright's sync API keeps an event loop in this thread, which makes Django refuse
+# database access from it (SynchronousOnlyOperation) unless told it is safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+TIMEOUT_MS = 15_000
+VIEWPORT = {"width": 1280, "height": 800}
+
+# Assertions that wait (expect(...).to_...) wait as long as actions do.
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make a browser context (one reader); all are closed when the test ends.
+
+    Keyword arguments go to `browser.new_context`, e.g. `java_script_enabled=False`.
+    """
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", VIEWPORT)
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh context of its own, with JavaScript on."""
+    return new_context().new_page()
