@@ -1,57 +1,379 @@
-from django.contrib import admin
-from django.db.models import Count
+"""The moderators' workplace: the pending queue, the reported queue, bans, settings, overview.
+
+Every decision goes through comments.transitions (one event per change); the admin only
+chooses which comments and which status.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
-from comments.models import Comment, Report
+from comments import bans, overview, transitions
+from comments.models import (
+    Ban,
+    Comment,
+    ModerationEvent,
+    ModerationSettings,
+    Report,
+    ReportedComment,
+)
+
+S = Comment.Status
 
 
-class ReportInline(admin.TabularInline):
-    model = Report
-    extra = 0
-    fields = ["reason", "note", "reporter", "created_at", "resolved_at"]
-    readonly_fields = fields
-    can_delete = False
+class DecisionForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=255,
+        label="Reason",
+        widget=forms.TextInput(attrs={"placeholder": "Reason (required to remove)", "size": 30}),
+    )
 
 
-@admin.register(Comment)
+class ReasonFilter(admin.SimpleListFilter):
+    title = "reason"
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        reasons = (
+            Comment.objects.filter(status__in=[S.PENDING, S.SPAM])
+            .values_list("status_reason")
+            .annotate(n=Count("id"))
+            .order_by("-n")[:12]
+        )
+        return [(reason, f"{reason} ({n})") for reason, n in reasons if reason]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status_reason=self.value()) if self.value() else queryset
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = "reported"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open reports"), ("any", "Ever reported")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(open_reports__gt=0)
+        if self.value() == "any":
+            return queryset.filter(report_count__gt=0)
+        return queryset
+
+
+def _decide(to_status: str, label: str, name: str):
+    def action(modeladmin, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        try:
+            moved = transitions.change_statuses(
+                list(queryset), to_status, actor=request.user, reason=reason
+            )
+        except transitions.TransitionRefused as refused:
+            modeladmin.message_user(request, str(refused), messages.ERROR)
+            return
+        skipped = queryset.count() - len(moved) if len(moved) < len(queryset) else 0
+        modeladmin.message_user(request, f"{label}: {len(moved)} comment(s).", messages.SUCCESS)
+        if skipped:
+            modeladmin.message_user(
+                request,
+                f"{skipped} comment(s) could not become {S(to_status).label.lower()} "
+                "from their current status and were left as they were.",
+                messages.WARNING,
+            )
+
+    action.__name__ = name
+    action.short_description = f"{label}: selected comments"
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.action(
+    description="Ban the authors and mark their held comments spam", permissions=["change"]
+)
+def ban_authors(modeladmin, request, queryset):
+    reason = request.POST.get("reason", "").strip() or "banned from the moderation queue"
+    added, spammed = bans.ban_authors(list(queryset), actor=request.user, reason=reason)
+    modeladmin.message_user(
+        request,
+        f"Added {added} ban(s); {spammed} held comment(s) marked spam.",
+        messages.SUCCESS,
+    )
+
+
 class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "excerpt",
-        "author_name",
-        "article",
         "status",
         "status_reason",
-        "reports",
-        "created_at",
+        "article_title",
+        "author",
+        "report_count",
+        "age",
     ]
-    list_filter = ["status", "created_at"]
+    list_display_links = ["excerpt"]
+    list_filter = [
+        "status",
+        ReasonFilter,
+        ReportedFilter,
+        ("article", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["article"]
-    search_fields = ["body", "author_name", "author_email", "ip_address"]
-    raw_id_fields = ["article", "parent", "root", "user"]
+    list_per_page = 100
+    search_fields = ["body", "author_name", "author_email", "=ip_address"]
+    search_help_text = "Search the text, the author's name or email, or an exact IP address."
+    ordering = ["created_at", "id"]
+    action_form = DecisionForm
+    actions = [
+        _decide(S.APPROVED, "Approve", "approve"),
+        _decide(S.REJECTED, "Reject", "reject"),
+        _decide(S.SPAM, "Mark as spam", "mark_spam"),
+        _decide(S.APPROVED, "Not spam (approve)", "not_spam"),
+        _decide(S.REMOVED, "Remove (give a reason)", "remove"),
+        ban_authors,
+    ]
+    change_form_template = "admin/comments/comment/change_form.html"
+    change_list_template = "admin/comments/comment/change_list.html"
     readonly_fields = [
-        "body_html",
+        "article",
+        "parent",
+        "author_name",
+        "author_email",
+        "author_url",
+        "user",
+        "rendered_body",
+        "status",
+        "status_reason",
         "ip_address",
         "user_agent",
         "created_at",
         "edited_at",
-        "updated_at",
     ]
-    date_hierarchy = "created_at"
-    inlines = [ReportInline]
+    fields = readonly_fields
+    default_queue = {"status__exact": S.PENDING}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(report_count=Count("reports"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                report_count=Count("reports"),
+                open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
+            )
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue opens on what waits for a decision, oldest first.
+        if not request.GET and self.default_queue and request.method == "GET":
+            query = "&".join(f"{key}={value}" for key, value in self.default_queue.items())
+            return HttpResponseRedirect(f"{request.path}?{query}")
+        extra_context = {
+            **(extra_context or {}),
+            "pending_count": Comment.objects.filter(status=S.PENDING).count(),
+            "reported_count": ReportedComment.objects.filter(reports__resolved_at__isnull=True)
+            .distinct()
+            .count(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
 
     def has_delete_permission(self, request, obj=None):
         return False  # removal is a status; nothing a reader writes is deleted
 
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="{}_{}_decide".format(*info),
+            ),
+            path(
+                "overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="{}_{}_overview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request: HttpRequest, pk: int):
+        comment = get_object_or_404(Comment, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, comment):
+            return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[pk]))
+        to_status = request.POST.get("to", "")
+        try:
+            transitions.change_status(
+                comment,
+                to_status,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except (transitions.TransitionRefused, ValueError) as refused:
+            self.message_user(request, str(refused) or "Unknown decision.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[pk]))
+        self.message_user(
+            request,
+            f"Comment {pk} is now {comment.get_status_display().lower()}.",
+            messages.SUCCESS,
+        )
+        following = (
+            Comment.objects.filter(status=S.PENDING, created_at__gte=comment.created_at)
+            .exclude(pk=pk)
+            .order_by("created_at", "id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if request.POST.get("next") == "queue" and following:
+            return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[following]))
+        return HttpResponseRedirect(
+            reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = get_object_or_404(Comment.objects.select_related("article", "user"), pk=object_id)
+        extra_context = {
+            **(extra_context or {}),
+            **overview.comment_record(comment),
+            "decisions": [
+                (status, label)
+                for status, label in S.choices
+                if transitions.can_move(comment.status, status) and status != S.DELETED
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def overview_view(self, request: HttpRequest):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Moderation overview",
+            "opts": self.opts,
+            **overview.moderation_overview(),
+        }
+        return TemplateResponse(request, "admin/comments/overview.html", context)
+
     @admin.display(description="Comment")
     def excerpt(self, obj: Comment) -> str:
-        return truncatechars(obj.body, 80)
+        return truncatechars(obj.body, 90)
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_title(self, obj: Comment) -> str:
+        return truncatechars(obj.article.title, 40)
+
+    @admin.display(description="Author")
+    def author(self, obj: Comment) -> str:
+        who = obj.author_name + (" (account)" if obj.user_id else "")
+        return format_html("{}<br><small>{}</small>", who, obj.author_email or "")
 
     @admin.display(description="Reports", ordering="report_count")
-    def reports(self, obj: Comment) -> int:
-        return obj.report_count
+    def report_count(self, obj: Comment) -> str:
+        if not obj.report_count:
+            return "none"
+        return (
+            f"{obj.report_count} ({obj.open_reports} open)"
+            if obj.open_reports
+            else str(obj.report_count)
+        )
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj: Comment) -> str:
+        return timesince(obj.created_at, timezone.now()).split(",")[0]
+
+    @admin.display(description="Comment as shown")
+    def rendered_body(self, obj: Comment) -> str:
+        return format_html('<div class="comment-preview">{}</div>', mark_safe(obj.body_html))  # noqa: S308 - sanitised on write
+
+
+admin.site.register(Comment, CommentAdmin)
+
+
+@admin.register(ReportedComment)
+class ReportedCommentAdmin(CommentAdmin):
+    """Comments readers reported, most reported first; a decision clears the reports."""
+
+    default_queue = {}
+
+    def get_ordering(self, request):
+        return ["-open_reports", "created_at"]  # an annotation, so not in `ordering`
+
+    list_display = ["excerpt", "report_reasons", "status", "article_title", "author", "age"]
+
+    def get_queryset(self, request):
+        open_report = Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+        return super().get_queryset(request).filter(Exists(open_report))
+
+    @admin.display(description="Reports")
+    def report_reasons(self, obj: Comment) -> str:
+        return f"{obj.open_reports} open report(s)"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[object_id]))
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ["kind", "value", "outcome", "reason", "created_by", "created_at"]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["value", "reason"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        ("Who waits for a moderator", {"fields": ["require_approval", "hold_first_comments"]}),
+        ("Words and links", {"fields": ["held_words", "disallowed_words", "link_limit"]}),
+        ("Bots and floods", {"fields": ["min_seconds_to_submit", "flood_seconds"]}),
+        ("Discussions", {"fields": ["max_depth", "edit_minutes", "max_length"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = ModerationSettings.current()
+        return HttpResponseRedirect(
+            reverse("admin:comments_moderationsettings_change", args=[settings_row.pk])
+        )
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "comment_id", "actor", "from_status", "to_status", "reason"]
+    list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Report)
@@ -60,3 +382,6 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["reason", "resolved_at"]
     list_select_related = ["comment", "reporter"]
     raw_id_fields = ["comment", "reporter"]
+
+    def has_add_permission(self, request):
+        return False

@@ -6,7 +6,7 @@ from articles.models import Article
 from comments import permissions, queries
 from comments.forms import CommentForm
 from comments.html import ThreadRenderer
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from comments.readers import reader_from, saved_details
 
 
@@ -21,14 +21,20 @@ def discussion_context(
     reply_mode = (
         "reply" if refusal is None else "login" if refusal == permissions.SIGNED_IN_ONLY else "none"
     )
+    limits = ModerationSettings.current()
     renderer = ThreadRenderer(
         reader=reader,
+        edit_minutes=limits.edit_minutes,
         article_url=article.get_absolute_url(),
         reply_mode=reply_mode,
         page_query=_page_query(discussion),
     )
     if form is None and refusal is None:
-        form = CommentForm(initial=saved_details(request), signed_in=reader.is_signed_in)
+        form = CommentForm(
+            initial=saved_details(request),
+            signed_in=reader.is_signed_in,
+            max_length=limits.max_length,
+        )
     return {
         "discussion": discussion,
         "threads_html": renderer.render(discussion.threads),

@@ -1,15 +1,33 @@
+import time
+
 from django import forms
-from django.conf import settings
+from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from comments.models import Report
 
+_SIGNER = signing.TimestampSigner(salt="comments.form-shown")
+NO_TIMESTAMP = -1.0
 
-def _limit_body(field: forms.CharField) -> None:
-    """Apply COMMENT_MAX_LENGTH as it is now (a setting moderators will be able to change)."""
-    field.max_length = settings.COMMENT_MAX_LENGTH
-    field.validators.append(MaxLengthValidator(field.max_length))
-    field.widget.attrs["maxlength"] = str(field.max_length)
+
+def _limit_body(field: forms.CharField, max_length: int) -> None:
+    """Apply the moderators' current length limit."""
+    field.max_length = max_length
+    field.validators.append(MaxLengthValidator(max_length))
+    field.widget.attrs["maxlength"] = str(max_length)
+
+
+def form_shown_token(at: float | None = None) -> str:
+    return _SIGNER.sign(f"{time.time() if at is None else at:.3f}")
+
+
+def seconds_since_shown(token: str) -> float:
+    """Seconds since the form carrying `token` was shown; NO_TIMESTAMP if it is not ours."""
+    try:
+        shown = float(_SIGNER.unsign(token))
+    except (signing.BadSignature, ValueError):
+        return NO_TIMESTAMP
+    return max(0.0, time.time() - shown)
 
 
 class CommentForm(forms.Form):
@@ -43,11 +61,17 @@ class CommentForm(forms.Form):
     wants_followups = forms.BooleanField(
         label="Notify me of follow-up comments by email.", required=False
     )
+    # Bot traps: a field people never see, and when the form was shown (signed).
+    homepage = forms.CharField(label="Leave this field empty", required=False)
+    shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, signed_in: bool = False, **kwargs):
+    def __init__(self, *args, signed_in: bool = False, max_length: int = 10_000, **kwargs):
         super().__init__(*args, **kwargs)
         self.signed_in = signed_in
-        _limit_body(self.fields["body"])
+        _limit_body(self.fields["body"], max_length)
+        self.fields["homepage"].widget.attrs.update(tabindex="-1", autocomplete="off")
+        if not self.is_bound:
+            self.initial["shown_at"] = form_shown_token()
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["url"].widget.attrs["autocomplete"] = "url"
@@ -62,9 +86,9 @@ class CommentForm(forms.Form):
 class EditCommentForm(forms.Form):
     body = CommentForm.base_fields["body"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_length: int = 10_000, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit_body(self.fields["body"])
+        _limit_body(self.fields["body"], max_length)
 
 
 class ReportForm(forms.Form):

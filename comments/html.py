@@ -45,11 +45,21 @@ def _when(moment: datetime, zone) -> tuple[str, str]:
 class ThreadRenderer:
     """Renders the threads of one page for one reader."""
 
-    def __init__(self, *, reader: Reader, article_url: str, reply_mode: str, page_query: str = ""):
+    def __init__(
+        self,
+        *,
+        reader: Reader,
+        article_url: str,
+        reply_mode: str,
+        edit_minutes: int,
+        page_query: str = "",
+    ):
         # reply_mode: "reply" (may reply), "login" (must sign in first), "none" (closed)
         self.reader = reader
         self.article_url = article_url
         self.reply_mode = reply_mode
+        self.edit_minutes = edit_minutes
+        self.edit_minutes = edit_minutes
         self.page_query = escape(page_query)
         self.login_url = f"{reverse('account_login')}?next={quote(article_url)}%23respond"
         self.now = timezone.now()
@@ -127,7 +137,7 @@ class ThreadRenderer:
             elif self.reply_mode == "login":
                 links.append(f'<a href="{self.login_url}">Log in to reply</a>')
         mine = self.reader.wrote(comment)
-        if mine and can_edit(comment, self.reader, self.now):
+        if mine and can_edit(comment, self.reader, edit_minutes=self.edit_minutes, now=self.now):
             links.append(f'<a href="{self.edit_url.format(cid)}">Edit{_YOURS}</a>')
         if mine:
             links.append(f'<a href="{self.delete_url.format(cid)}">Delete{_YOURS}</a>')

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article
@@ -23,16 +22,12 @@ def why_cannot_post(article: Article, reader: Reader) -> str | None:
     return None
 
 
-def edit_window() -> timedelta:
-    return timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
-
-
-def can_edit(comment: Comment, reader: Reader, now=None) -> bool:
+def can_edit(comment: Comment, reader: Reader, *, edit_minutes: int, now=None) -> bool:
     now = now or timezone.now()
     return (
         reader.wrote(comment)
         and comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
-        and now - comment.created_at <= edit_window()
+        and now - comment.created_at <= timedelta(minutes=edit_minutes)
     )
 
 

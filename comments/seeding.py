@@ -7,14 +7,13 @@ each level is one bulk insert whose parents already have ids: 10,000 comments in
 import random
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 from comments.rendering import render_comment
 
 # Share of the comments at each depth; the rest of a deep thread stays at the last level.
@@ -72,7 +71,7 @@ def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: 
         for i, name in enumerate(_NAMES[:6])
     ]
     start = timezone.now() - timedelta(minutes=count + 60)
-    levels = max(1, min(settings.COMMENTS_MAX_DEPTH, len(LEVEL_SHARES)))
+    levels = max(1, min(ModerationSettings.current().max_depth, len(LEVEL_SHARES)))
     made = 0
     with transaction.atomic():
         parents: list[Comment] = []

@@ -11,26 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import moderation, permissions
-from comments.models import Comment, Report
+from comments import moderation, permissions, transitions
+from comments.models import Comment, ModerationSettings, Report
 from comments.readers import Reader
 from comments.rendering import render_comment
 
-
-class CommentRefused(Exception):
-    """The action cannot be done; `message` says why to the reader, `field` where."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+# One kind of refusal for every entry point: a message for the reader, and the field it is about.
+CommentRefused = moderation.Refused
 
 
-def _attach_point(parent: Comment | None) -> Comment | None:
-    """Replies nest to COMMENTS_MAX_DEPTH; deeper ones go beside the deepest comment."""
+def _attach_point(parent: Comment | None, max_depth: int) -> Comment | None:
+    """Replies nest to `max_depth` levels; deeper ones go beside the deepest comment."""
     if parent is None:
         return None
-    max_depth = max(1, settings.COMMENTS_MAX_DEPTH)
+    max_depth = max(1, max_depth)
     while parent.depth + 1 > max_depth - 1 and parent.parent_id is not None:
         parent = parent.parent
     if parent.depth + 1 > max_depth - 1:
@@ -48,16 +42,32 @@ def post_comment(
     url: str,
     body: str,
     wants_followups: bool = False,
+    honeypot: str = "",
+    seconds_to_submit: float | None = None,
 ) -> Comment:
+    """Take a new comment through the moderation pipeline and store it with its verdict."""
     if reason := permissions.why_cannot_post(article, reader):
         raise CommentRefused(reason)
     if parent is not None and (
         parent.article_id != article.pk or not permissions.can_reply(parent)
     ):
         raise CommentRefused("That comment cannot be replied to.", field="parent")
-    parent = _attach_point(parent)
-    verdict = moderation.verdict_for(article=article, reader=reader, body=body)
     user = reader.user
+    if user is not None:
+        name, email = (user.get_full_name() or user.get_username()), user.email
+    submission = moderation.Submission(
+        article=article,
+        reader=reader,
+        name=name,
+        email=email,
+        url=url,
+        body=body,
+        honeypot=honeypot,
+        seconds_to_submit=seconds_to_submit,
+    )
+    facts = moderation.facts_for(submission)
+    verdict = moderation.verdict_for(submission, facts)
+    parent = _attach_point(parent, facts.settings.max_depth)
     with transaction.atomic():
         comment = Comment.objects.create(
             article=article,
@@ -65,8 +75,8 @@ def post_comment(
             root_id=parent.root_id if parent else None,
             depth=parent.depth + 1 if parent else 0,
             user=user,
-            author_name=(user.get_full_name() or user.get_username()) if user else name,
-            author_email=user.email if user else email,
+            author_name=name,
+            author_email=email,
             author_url=url,
             body=body,
             body_html=render_comment(body),
@@ -79,18 +89,35 @@ def post_comment(
         if parent is None:
             Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
             comment.root_id = comment.pk
+        transitions.record_new(comment, verdict.reason)
     return comment
 
 
 def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
-    if not permissions.can_edit(comment, reader):
+    """The author rewrites a comment; the pipeline may hold it again, never publish it."""
+    edit_minutes = ModerationSettings.current().edit_minutes
+    if not permissions.can_edit(comment, reader, edit_minutes=edit_minutes):
         raise CommentRefused(
-            f"Comments can be edited for {settings.COMMENTS_EDIT_MINUTES} minutes after posting."
+            f"Comments can be edited for {edit_minutes} minutes after posting, by their author."
         )
-    comment.body = body
-    comment.body_html = render_comment(body)
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
+    submission = moderation.Submission(
+        article=comment.article,
+        reader=reader,
+        name=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url,
+        body=body,
+        is_edit=True,
+    )
+    verdict = moderation.verdict_for(submission, moderation.facts_for(submission))
+    with transaction.atomic():
+        comment.body = body
+        comment.body_html = render_comment(body)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
+        status = moderation.stricter(comment.status, verdict.status)
+        if status != comment.status:
+            transitions.change_status(comment, status, reason=f"edited: {verdict.reason}")
     return comment
 
 
@@ -98,10 +125,9 @@ def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
     """The author withdraws a comment: hidden, or a tombstone where it has replies."""
     if not permissions.can_delete(comment, reader):
         raise CommentRefused("Only the author of a comment can delete it.")
-    comment.status = Comment.Status.DELETED
-    comment.status_reason = "deleted by its author"
-    comment.save(update_fields=["status", "status_reason", "updated_at"])
-    return comment
+    return transitions.change_status(
+        comment, Comment.Status.DELETED, actor=reader.user, reason="deleted by its author"
+    )
 
 
 def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str = "") -> Report:

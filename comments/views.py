@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
-from articles.views import get_article_or_404, render_article
+from articles.views import render_article
 from comments import permissions, queries, services
-from comments.forms import CommentForm, EditCommentForm, ReportForm
-from comments.models import Comment
+from comments.forms import CommentForm, EditCommentForm, ReportForm, seconds_since_shown
+from comments.models import Comment, ModerationSettings
 from comments.readers import Reader, reader_from, remember_browser, save_details
 
 
@@ -30,11 +30,14 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> tuple[Comment, Rea
 
 @require_POST
 def post(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_article_or_404(request, slug)
+    article = Article.objects.visible_to(request.user).filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article.")
     reader = reader_from(request)
     if refusal := permissions.why_cannot_post(article, reader):
         return _refused(request, article, refusal)
-    form = CommentForm(request.POST, signed_in=reader.is_signed_in)
+    limits = ModerationSettings.current()
+    form = CommentForm(request.POST, signed_in=reader.is_signed_in, max_length=limits.max_length)
     if not form.is_valid():
         return render_article(request, article, comment_form=form, status=400)
     data = form.cleaned_data
@@ -54,6 +57,8 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             url=data.get("url", ""),
             body=data["body"],
             wants_followups=data["wants_followups"],
+            honeypot=data["homepage"],
+            seconds_to_submit=seconds_since_shown(data["shown_at"]),
         )
     except services.CommentRefused as refused:
         form.add_error(None if refused.field == "parent" else refused.field, refused.message)
@@ -89,14 +94,17 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment, reader = _visible_comment_or_404(request, pk)
-    if not permissions.can_edit(comment, reader):
+    limits = ModerationSettings.current()
+    if not permissions.can_edit(comment, reader, edit_minutes=limits.edit_minutes):
         return _refused(
             request,
             comment.article,
             "This comment can no longer be edited: comments can be edited for "
-            f"{permissions.edit_window().seconds // 60} minutes after posting, by their author.",
+            f"{limits.edit_minutes} minutes after posting, by their author.",
         )
-    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    form = EditCommentForm(
+        request.POST or None, initial={"body": comment.body}, max_length=limits.max_length
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_comment(comment=comment, reader=reader, body=form.cleaned_data["body"])

@@ -264,11 +264,13 @@ COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 # Top-level threads on each page of a discussion; 0 shows the whole discussion on one page.
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
-# Replies nest this deep; a reply to a comment at the deepest level is attached beside it.
-COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
-COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 15)
-COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10_000)
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
+# Depth, edit window, length, word lists and thresholds are the moderators' to set, in the admin.
+
+# The optional spam service (Akismet). Off without a key; a failure holds the comment.
+AKISMET_API_KEY = env_str("AKISMET_API_KEY", "")
+AKISMET_URL = env_str("AKISMET_URL", "https://rest.akismet.com")
+AKISMET_TIMEOUT = env_int("AKISMET_TIMEOUT", 3)
 
 
 # --- Security -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import pytest
+from django.core.cache import cache
 
+from comments.models import ModerationSettings
 from config.celery import app as celery_app
 from tests.factories import ArticleFactory, UserFactory
 
@@ -9,6 +11,20 @@ def _test_settings(settings, tmp_path):
     """Uploads land in the test's own folder, never in var/; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The database is rolled back after each test; what was cached from it must go too."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def moderation(db):
+    """The moderators' settings, to change in a test (save() to apply)."""
+    return ModerationSettings.current()
 
 
 @pytest.fixture(autouse=True)

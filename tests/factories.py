@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import factory
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
+from comments.forms import form_shown_token
 from comments.models import Comment
 from comments.rendering import render_comment
 
@@ -86,3 +88,15 @@ class CommentFactory(factory.django.DjangoModelFactory):
             model_class.objects.filter(pk=comment.pk).update(root_id=comment.pk)
             comment.root_id = comment.pk
         return comment
+
+
+def comment_form(**fields) -> dict:
+    """What a reader's browser sends with the comment form, shown a minute ago."""
+    return {
+        "name": "Ann Reader",
+        "email": "ann@example.com",
+        "url": "https://ann.example.org/",
+        "body": "The insurance angle is underrated.",
+        "shown_at": form_shown_token(time.time() - 60),
+        **fields,
+    }

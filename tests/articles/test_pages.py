@@ -204,6 +204,7 @@ def test_article_page_query_count_is_fixed(client, django_assert_max_num_queries
     article = ArticleFactory(topics=topics, authors=UserFactory.create_batch(3))
     ArticleFactory.create_batch(6, topics=topics)
 
-    # article, its authors, its topics, related articles, comment structure, comment content
-    with django_assert_max_num_queries(6):
+    # article, its authors, its topics, related articles, comment structure, comment content,
+    # moderation settings (cached after the first request)
+    with django_assert_max_num_queries(7):
         assert client.get(article.get_absolute_url()).status_code == 200

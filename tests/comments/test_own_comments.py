@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment, Report
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, comment_form
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def posted(client, article):
     """A comment posted anonymously from `client`'s browser."""
-    client.post(
-        f"/articles/{article.slug}/comments/",
-        {"name": "Ann", "email": "ann@example.com", "body": "First version."},
-    )
+    client.post(f"/articles/{article.slug}/comments/", comment_form(body="First version."))
     return Comment.objects.get()
 
 

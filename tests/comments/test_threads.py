@@ -163,8 +163,8 @@ def test_article_page_queries_do_not_grow_with_the_discussion(
     _bulk_thread(article, count)
     assert Comment.objects.filter(article=article).count() == count
 
-    # article, authors, topics, related, comment structure, comment content
-    with django_assert_max_num_queries(6):
+    # article, authors, topics, related, comment structure, comment content, moderation settings
+    with django_assert_max_num_queries(7):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
 
@@ -173,8 +173,8 @@ def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num
     article = ArticleFactory()
     _bulk_thread(article, 200)
     client.force_login(reader)
-    # session, user, and the six of the anonymous page
-    with django_assert_max_num_queries(8):
+    # session, user, and the seven of the anonymous page
+    with django_assert_max_num_queries(9):
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
@@ -195,8 +195,8 @@ def test_comment_admin_lists_comments_in_fixed_queries(
 ):
     CommentFactory.create_batch(30)
     client.force_login(editor)
-    # session, user, count, filtered count, page of comments with articles and report counts,
-    # date hierarchy
-    with django_assert_max_num_queries(8):
-        response = client.get("/admin/comments/comment/")
+    # session, user, pending and reported counts, reason filter, article filter, counts,
+    # the page of comments with their articles and report counts
+    with django_assert_max_num_queries(12):
+        response = client.get("/admin/comments/comment/?status__exact=approved")
     assert response.status_code == 200

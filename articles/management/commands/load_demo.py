@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Topic
+from comments.seeding import seed_discussion
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -95,7 +97,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._accounts()
             articles = [self._article(*parse_demo_file(path)) for path in files]
-        self.stdout.write(f"Demo content: {len(articles)} articles.")
+            call_command("make_moderator", "moderator", stdout=io.StringIO())
+            discussed = next(a for a in articles if a.is_live and a.comment_policy == "open")
+            if not discussed.comments.exists():
+                seed_discussion(discussed, 40)
+        self.stdout.write(f"Demo content: {len(articles)} articles, a discussion of 40 comments.")
         for username, email, password, is_staff, *_ in DEMO_ACCOUNTS:
             role = "staff" if is_staff else "reader"
             self.stdout.write(f"  {username:<10} {email:<24} password: {password}  ({role})")

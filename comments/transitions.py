@@ -1,0 +1,112 @@
+"""How a comment's status may change, and the record every change leaves.
+
+A moderator's decision, the author's deletion and the pipeline's verdict all go through here,
+so each writes one ModerationEvent (who, when, from, to, why) and the rules cannot drift.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import Comment, ModerationEvent, Report
+
+S = Comment.Status
+ALLOWED: dict[str, set[str]] = {
+    S.PENDING: {S.APPROVED, S.REJECTED, S.SPAM, S.DELETED},
+    S.APPROVED: {S.REMOVED, S.SPAM, S.REJECTED, S.DELETED, S.PENDING},
+    S.SPAM: {S.APPROVED, S.REJECTED},
+    S.REJECTED: {S.APPROVED, S.SPAM},
+    S.REMOVED: {S.APPROVED},
+    S.DELETED: set(),
+}
+# Leaving these needs a reason a reader of the history will understand.
+NEEDS_REASON = {S.REMOVED}
+
+DEFAULT_REASONS = {
+    S.APPROVED: "approved by a moderator",
+    S.REJECTED: "rejected by a moderator",
+    S.SPAM: "marked spam by a moderator",
+    S.REMOVED: "removed by a moderator",
+    S.PENDING: "held for review",
+    S.DELETED: "deleted by its author",
+}
+
+
+class TransitionRefused(Exception):
+    pass
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED.get(from_status, set())
+
+
+def _reason(from_status: str, to_status: str, reason: str) -> str:
+    if reason:
+        return reason
+    if from_status == S.SPAM and to_status == S.APPROVED:
+        return "not spam"
+    if to_status in NEEDS_REASON:
+        raise TransitionRefused(
+            f"Say why the comment is {Comment.Status(to_status).label.lower()}."
+        )
+    return DEFAULT_REASONS[to_status]
+
+
+def record_new(comment: Comment, reason: str) -> ModerationEvent:
+    """The pipeline's verdict on a comment just written."""
+    return ModerationEvent.objects.create(
+        comment=comment, actor=None, from_status="", to_status=comment.status, reason=reason
+    )
+
+
+def change_status(comment: Comment, to_status: str, *, actor=None, reason: str = "") -> Comment:
+    moved = change_statuses([comment], to_status, actor=actor, reason=reason)
+    if not moved:
+        raise TransitionRefused(
+            f"A comment that is {comment.get_status_display().lower()} cannot become "
+            f"{Comment.Status(to_status).label.lower()}."
+        )
+    return moved[0]
+
+
+def change_statuses(
+    comments: Iterable[Comment], to_status: str, *, actor=None, reason: str = ""
+) -> list[Comment]:
+    """Move every comment that may move to `to_status`; skip the others. Fixed queries:
+    one update per starting status, one insert of events, one update of reports."""
+    movable = [c for c in comments if can_move(c.status, to_status)]
+    if not movable:
+        return []
+    now = timezone.now()
+    events = []
+    with transaction.atomic():
+        by_status: dict[str, list[int]] = {}
+        for comment in movable:
+            by_status.setdefault(comment.status, []).append(comment.pk)
+        for from_status, ids in by_status.items():
+            text = _reason(from_status, to_status, reason)
+            Comment.objects.filter(pk__in=ids, status=from_status).update(
+                status=to_status, status_reason=text, updated_at=now
+            )
+            events += [
+                ModerationEvent(
+                    comment_id=pk,
+                    actor=actor,
+                    from_status=from_status,
+                    to_status=to_status,
+                    reason=text,
+                    created_at=now,
+                )
+                for pk in ids
+            ]
+        ModerationEvent.objects.bulk_create(events)
+        if actor is not None and actor.is_staff:
+            # A moderator's decision answers the reports on the comment.
+            Report.objects.filter(
+                comment_id__in=[c.pk for c in movable], resolved_at__isnull=True
+            ).update(resolved_at=now)
+    reasons = {event.comment_id: event.reason for event in events}
+    for comment in movable:
+        comment.status, comment.status_reason = to_status, reasons[comment.pk]
+    return movable
