@@ -32,6 +32,13 @@ from comments.models import (
 S = Comment.Status
 
 
+def _with_report_counts(comments):
+    return comments.annotate(
+        report_count=Count("reports"),
+        open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
+    )
+
+
 class DecisionForm(ActionForm):
     reason = forms.CharField(
         required=False,
@@ -164,14 +171,7 @@ class CommentAdmin(admin.ModelAdmin):
     default_queue = {"status__exact": S.PENDING}
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                report_count=Count("reports"),
-                open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
-            )
-        )
+        return _with_report_counts(super().get_queryset(request))
 
     def changelist_view(self, request, extra_context=None):
         # The queue opens on what waits for a decision, oldest first.
@@ -313,8 +313,10 @@ class ReportedCommentAdmin(CommentAdmin):
     list_display = ["excerpt", "report_reasons", "status", "article_title", "author", "age"]
 
     def get_queryset(self, request):
+        # Built here rather than by the parent: its ordering names an annotation.
         open_report = Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
-        return super().get_queryset(request).filter(Exists(open_report))
+        comments = self.model._default_manager.filter(Exists(open_report))
+        return _with_report_counts(comments).order_by(*self.get_ordering(request))
 
     @admin.display(description="Reports")
     def report_reasons(self, obj: Comment) -> str:

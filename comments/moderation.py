@@ -28,7 +28,7 @@ APPROVED, PENDING, SPAM, REJECTED = (
     Comment.Status.SPAM,
     Comment.Status.REJECTED,
 )
-_LINK = re.compile(r"https?://|www\.|\]\(", re.IGNORECASE)
+_LINK = re.compile(r"https?://|(?<![/\w.])www\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,8 @@ def check_bot_traps(sub: Submission, facts: Facts) -> Verdict | None:
         return None
     if sub.honeypot:
         return Verdict(SPAM, "hidden honeypot field was filled in")
+    if sub.seconds_to_submit is not None and sub.seconds_to_submit < 0:
+        return Verdict(SPAM, "form without a valid timestamp")
     minimum = facts.settings.min_seconds_to_submit
     if sub.seconds_to_submit is not None and sub.seconds_to_submit < minimum:
         return Verdict(

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+
+from comments import roles
 
 
 class Command(BaseCommand):
@@ -14,15 +15,9 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}")
-        group = Group.objects.filter(name="Moderators").first()
-        if group is None:
-            raise CommandError("The Moderators group is missing: run `manage.py migrate`.")
         if remove:
-            user.groups.remove(group)
+            user.groups.remove(roles.moderators_group())
             self.stdout.write(f"{username} is no longer a moderator.")
             return
-        user.groups.add(group)
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+        roles.make_moderator(user)
         self.stdout.write(f"{username} is now a moderator.")
