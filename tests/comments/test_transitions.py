@@ -81,7 +81,7 @@ def test_bulk_change_skips_what_cannot_move_and_uses_fixed_queries(django_assert
 
     # savepoint, update, insert events, update reports, release
     with django_assert_num_queries(5):
-        moved = transitions.change_statuses(pending + [deleted], S.APPROVED, actor=moderator)
+        moved = transitions.change_statuses([*pending, deleted], S.APPROVED, actor=moderator)
 
     assert len(moved) == 30
     assert Comment.objects.filter(status=S.APPROVED).count() == 30
