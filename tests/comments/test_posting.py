@@ -237,3 +237,54 @@ def test_default_limits_match_the_documentation(moderation):
     assert (moderation.max_depth, moderation.edit_minutes, moderation.max_length) == (5, 15, 10_000)
     assert (moderation.flood_seconds, moderation.min_seconds_to_submit) == (15, 3)
     assert (moderation.link_limit, moderation.hold_first_comments) == (2, True)
+
+
+def test_the_pipelines_verdict_is_stored_with_its_reason_and_an_event(client, article):
+    _post(client, article)
+
+    comment = Comment.objects.get()
+    event = comment.events.get()
+    assert comment.status_reason == "first comment from this address"
+    assert (event.actor, event.from_status, event.to_status, event.reason) == (
+        None,
+        "",
+        "pending",
+        "first comment from this address",
+    )
+
+
+def test_a_form_sent_too_fast_is_kept_as_spam_silently(client, article):
+    from comments.forms import form_shown_token
+
+    response = _post(client, article, shown_at=form_shown_token())
+
+    assert response.status_code == 302  # the bot is told nothing
+    comment = Comment.objects.get()
+    assert comment.status == "spam"
+    assert comment.status_reason.startswith("form sent 0.")
+
+
+def test_a_second_comment_at_once_is_refused_by_flood_control(client, article):
+    _post(client, article)
+    response = _post(client, article, body="Another thought straight away.")
+
+    assert response.status_code == 400
+    assert "You are posting comments too quickly." in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_editing_in_a_held_word_holds_a_published_comment_again(client, article, moderation):
+    moderation.held_words = "casino"
+    moderation.save()
+    author = UserFactory()
+    comment = CommentFactory(article=article, user=author, body="Fine words.")
+    client.force_login(author)
+
+    client.post(f"/comments/{comment.pk}/edit/", {"body": "Visit my casino."})
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.status_reason) == (
+        "pending",
+        "edited: contains held word 'casino'",
+    )
+    assert comment.events.get().to_status == "pending"

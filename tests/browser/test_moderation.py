@@ -1,0 +1,60 @@
+"""A moderator works the queue in a real browser; the reader's comment goes live."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from comments.models import Comment, ModerationSettings
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    relaxed = ModerationSettings.current()
+    relaxed.min_seconds_to_submit = 0  # the test types faster than any person
+    relaxed.save()
+    return live_server.url
+
+
+def test_moderator_approves_a_held_comment_and_readers_see_it(site, new_context):
+    article = ArticleFactory(title="Grid before gigawatts")
+    UserFactory(username="mod", password="correct horse battery staple")
+    call_command("make_moderator", "mod", stdout=io.StringIO())
+
+    reader = new_context().new_page()
+    reader.goto(site + article.get_absolute_url())
+    reader.get_by_role("textbox", name="Comment").fill(
+        "Transmission permits are the real bottleneck."
+    )
+    reader.get_by_role("textbox", name="Name").fill("Ines Duarte")
+    reader.get_by_role("textbox", name="Email").fill("ines@example.org")
+    reader.get_by_role("button", name="Post Comment").click()
+    expect(reader.get_by_text("Your comment is awaiting moderation.")).to_be_visible()
+    held = Comment.objects.get()
+    assert held.status == "pending"
+
+    moderator = new_context().new_page()
+    moderator.goto(site + "/admin/")
+    moderator.get_by_label("Username").fill("mod")
+    moderator.get_by_label("Password").fill("correct horse battery staple")
+    moderator.get_by_role("button", name="Log in").click()
+    moderator.locator("#comments-comment").get_by_role("link", name="Comments").click()
+    expect(moderator.get_by_role("cell", name="first comment from this address")).to_be_visible()
+    moderator.locator(f'input[name="_selected_action"][value="{held.pk}"]').check()
+    moderator.locator('select[name="action"]').select_option("approve")
+    moderator.get_by_role("button", name="Go").first.click()
+    expect(moderator.get_by_text("Approve: 1 comment(s).")).to_be_visible()
+
+    visitor = new_context().new_page()
+    visitor.goto(site + article.get_absolute_url())
+    comment = visitor.locator(f"#comment-{held.pk}")
+    expect(comment).to_contain_text("Transmission permits are the real bottleneck.")
+    expect(comment).to_contain_text("Ines Duarte")
+    expect(visitor.get_by_text("Your comment is awaiting moderation.")).to_have_count(0)
+    held.refresh_from_db()
+    assert held.status == "approved"
+    assert held.events.filter(actor__username="mod", to_status="approved").exists()
