@@ -270,3 +270,20 @@ def test_queue_query_count_is_fixed(mod_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         big = mod_client.get(f"{QUEUE}?status__exact=pending")
     assert small.status_code == big.status_code == 200
+
+
+@pytest.mark.parametrize("term", ["casino", "troll@example.com", "203.0.113.9", "Ann Reader"])
+def test_queue_search_by_text_name_email_or_ip(mod_client, term):
+    CommentFactory(
+        status="pending",
+        body="Visit my casino",
+        author_name="Ann Reader",
+        author_email="troll@example.com",
+        ip_address="203.0.113.9",
+    )
+    CommentFactory(status="pending", body="Unrelated", author_name="Bo", ip_address="192.0.2.1")
+
+    response = mod_client.get(QUEUE, {"status__exact": "pending", "q": term})
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
