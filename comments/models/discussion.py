@@ -1,0 +1,130 @@
+"""Comments and the reports readers file about them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed by a moderator"
+        DELETED = "deleted", "Deleted by its author"
+
+    # Nothing a reader writes is deleted from the database: removal is a status, and the
+    # thread's shape holds (PROTECT) even if a parent would otherwise go.
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    root = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The top-level comment of this thread (itself for a top-level comment).",
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    author_name = models.CharField(max_length=100)
+    author_email = models.EmailField(blank=True, help_text="Never published.")
+    author_url = models.URLField(blank=True, max_length=300)
+
+    body = models.TextField(help_text="As written, in Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    status_reason = models.CharField(max_length=255, blank=True)
+    wants_followups = models.BooleanField(default=False)
+
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Never published.")
+    user_agent = models.CharField(max_length=300, blank=True, help_text="Never published.")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["article", "status"], name="comment_article_status"),
+            models.Index(fields=["root", "created_at"], name="comment_root_created"),
+            models.Index(fields=["status", "created_at"], name="comment_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="comment_top_level_has_depth_zero",
+                condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
+            ),
+            models.CheckConstraint(name="comment_not_its_own_parent", condition=~Q(parent=F("id"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on {self.article_id}: {self.body[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_gone(self) -> bool:
+        """Deleted by its author or removed by a moderator: shown as a tombstone if replied to."""
+        return self.status in (self.Status.DELETED, self.Status.REMOVED)
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or harassing"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason)
+    note = models.TextField(blank=True, max_length=1000)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    reporter_key = models.CharField(
+        max_length=64, help_text="Who reported: a user, or an anonymous browser."
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"], name="report_once_per_reader"
+            )
+        ]
+        indexes = [models.Index(fields=["ip_address", "created_at"], name="report_ip_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} report on comment {self.comment_id}"
+
+
+class ReportedComment(Comment):
+    """Comments with open reports: the moderators' second queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "reported comment"
