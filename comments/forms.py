@@ -4,7 +4,7 @@ from django import forms
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
-from comments.models import Report
+from comments.models import MailPreference, Report, Subscription
 
 _SIGNER = signing.TimestampSigner(salt="comments.form-shown")
 NO_TIMESTAMP = -1.0
@@ -61,6 +61,12 @@ class CommentForm(forms.Form):
     wants_followups = forms.BooleanField(
         label="Notify me of follow-up comments by email.", required=False
     )
+    followup_scope = forms.ChoiceField(
+        label="Which comments",
+        choices=Subscription.Scope.choices,
+        initial=Subscription.Scope.THREAD,
+        required=False,
+    )
     # Bot traps: a field people never see, and when the form was shown (signed).
     homepage = forms.CharField(label="Leave this field empty", required=False)
     shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -103,3 +109,14 @@ class ReportForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = MailPreference
+        fields = ["replies", "article_comments", "published", "held_comments"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (user.is_superuser or user.groups.filter(name="Moderators").exists()):
+            del self.fields["held_comments"]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import moderation, permissions, transitions
+from comments import moderation, notifications, permissions, transitions
 from comments.models import Comment, ModerationSettings, Report
 from comments.readers import Reader
 from comments.rendering import render_comment
@@ -42,6 +42,7 @@ def post_comment(
     url: str,
     body: str,
     wants_followups: bool = False,
+    followup_scope: str = "thread",
     honeypot: str = "",
     seconds_to_submit: float | None = None,
 ) -> Comment:
@@ -90,6 +91,12 @@ def post_comment(
             Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
             comment.root_id = comment.pk
         transitions.record_new(comment, verdict.reason)
+        if (
+            wants_followups
+            and email
+            and verdict.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
+        ):
+            notifications.subscribe(article=article, email=email, user=user, scope=followup_scope)
     return comment
 
 

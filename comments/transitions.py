@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from comments import notifications
 from comments.models import Comment, ModerationEvent, Report
 
 S = Comment.Status
@@ -54,10 +55,29 @@ def _reason(from_status: str, to_status: str, reason: str) -> str:
 
 
 def record_new(comment: Comment, reason: str) -> ModerationEvent:
-    """The pipeline's verdict on a comment just written."""
-    return ModerationEvent.objects.create(
+    """The pipeline's verdict on a comment just written, and the mail it causes."""
+    event = ModerationEvent.objects.create(
         comment=comment, actor=None, from_status="", to_status=comment.status, reason=reason
     )
+    if comment.status == S.PENDING:
+        notifications.queue_for_held(comment)
+    elif comment.status == S.APPROVED:
+        notifications.queue_for_approved([comment])
+    return event
+
+
+def _notify(movable: list[Comment], from_statuses: dict[int, str], to_status: str) -> None:
+    ids = [c.pk for c in movable]
+    left_pending = [pk for pk in ids if from_statuses[pk] == S.PENDING]
+    if left_pending:
+        notifications.cancel_held(left_pending)
+    if to_status == S.APPROVED:
+        notifications.queue_for_approved(movable, were_held=set(ids))
+    elif to_status in (S.REMOVED, S.SPAM, S.REJECTED, S.DELETED):
+        notifications.cancel_for(ids)
+    elif to_status == S.PENDING:
+        for comment in movable:
+            notifications.queue_for_held(comment)
 
 
 def change_status(comment: Comment, to_status: str, *, actor=None, reason: str = "") -> Comment:
@@ -101,12 +121,14 @@ def change_statuses(
                 for pk in ids
             ]
         ModerationEvent.objects.bulk_create(events)
+        from_statuses = {c.pk: c.status for c in movable}
         if actor is not None and actor.is_staff:
             # A moderator's decision answers the reports on the comment.
             Report.objects.filter(
                 comment_id__in=[c.pk for c in movable], resolved_at__isnull=True
             ).update(resolved_at=now)
-    reasons = {event.comment_id: event.reason for event in events}
-    for comment in movable:
-        comment.status, comment.status_reason = to_status, reasons[comment.pk]
+        reasons = {event.comment_id: event.reason for event in events}
+        for comment in movable:
+            comment.status, comment.status_reason = to_status, reasons[comment.pk]
+        _notify(movable, from_statuses, to_status)
     return movable

@@ -16,4 +16,11 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path(
+        "notifications/confirm/<str:token>/",
+        views.confirm_subscription,
+        name="confirm_subscription",
+    ),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("accounts/notifications/", views.notification_settings, name="notification_settings"),
 ]

@@ -1,13 +1,23 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
 from articles.views import render_article
-from comments import permissions, queries, services
-from comments.forms import CommentForm, EditCommentForm, ReportForm, seconds_since_shown
-from comments.models import Comment, ModerationSettings
+from comments import mail, permissions, queries, services, subscriptions
+from comments.forms import (
+    CommentForm,
+    EditCommentForm,
+    PreferencesForm,
+    ReportForm,
+    seconds_since_shown,
+)
+from comments.models import Comment, ModerationSettings, Notification, Subscription
 from comments.readers import Reader, reader_from, remember_browser, save_details
 
 
@@ -57,13 +67,15 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             url=data.get("url", ""),
             body=data["body"],
             wants_followups=data["wants_followups"],
+            followup_scope=data["followup_scope"] or "thread",
             honeypot=data["homepage"],
             seconds_to_submit=seconds_since_shown(data["shown_at"]),
         )
     except services.CommentRefused as refused:
         form.add_error(None if refused.field == "parent" else refused.field, refused.message)
         return render_article(request, article, comment_form=form, status=400)
-    response = HttpResponseRedirect(_comment_url(comment, reader))
+    # The permalink finds the comment's page; posting itself stays a few queries.
+    response = HttpResponseRedirect(comment.get_absolute_url())
     remember_browser(response, reader, comment.pk if not reader.is_signed_in else None)
     if not reader.is_signed_in:
         save_details(
@@ -150,4 +162,96 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.is_bound else 200
     return render(
         request, "comments/report.html", {"comment": comment, "form": form}, status=status
+    )
+
+
+# --- Notification mail: confirm, unsubscribe, manage ----------------------------------------
+
+
+def _signed_or_400(reader, token: str):
+    try:
+        return reader(token)
+    except signing.BadSignature:
+        return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
+    """The double opt-in: the link in the mail shows a button; pressing it confirms.
+    (A GET alone confirms nothing, as mail scanners follow links.)"""
+    data = _signed_or_400(mail.read_confirm_token, token)
+    subscription = (
+        data and Subscription.objects.filter(pk=data.get("s"), email=data.get("e")).first()
+    )
+    if subscription is None:
+        return render(
+            request,
+            "comments/notice.html",
+            {"title": "Link not valid", "message": _BAD_LINK},
+            status=400,
+        )
+    if request.method == "POST":
+        subscriptions.confirm(subscription)
+        message = f"You will now receive new comments on “{subscription.article.title}”."
+        return render(
+            request, "comments/notice.html", {"title": "Subscription confirmed", "message": message}
+        )
+    return render(request, "comments/confirm.html", {"subscription": subscription})
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    data = _signed_or_400(mail.read_unsubscribe_token, token)
+    row = (
+        data
+        and Notification.objects.select_related("subscription__article")
+        .filter(pk=data.get("n"), recipient=data.get("e"))
+        .first()
+    )
+    if row is None:
+        return render(
+            request,
+            "comments/notice.html",
+            {"title": "Link not valid", "message": _BAD_LINK},
+            status=400,
+        )
+    if request.method == "POST":
+        message = subscriptions.unsubscribe_from(row)
+        return render(
+            request, "comments/notice.html", {"title": "Unsubscribed", "message": message}
+        )
+    return render(request, "comments/unsubscribe.html", {"row": row})
+
+
+_BAD_LINK = "This link is not valid or has expired. Links from older mail may no longer work."
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """One page for a signed-in reader's subscriptions and mail preferences."""
+    prefs = subscriptions.preferences_for(request.user)
+    form = PreferencesForm(request.POST or None, instance=prefs, user=request.user)
+    if request.method == "POST":
+        if "unsubscribe" in request.POST:
+            Subscription.objects.filter(pk=request.POST["unsubscribe"], user=request.user).update(
+                unsubscribed_at=timezone.now()
+            )
+            messages.success(request, "Unsubscribed.")
+            return redirect("comments:notification_settings")
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("comments:notification_settings")
+    followed = (
+        Subscription.objects.filter(user=request.user, unsubscribed_at__isnull=True)
+        .select_related("article")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "comments/notification_settings.html",
+        {"form": form, "subscriptions": followed},
+        status=400 if form.is_bound and form.errors else 200,
     )

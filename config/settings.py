@@ -255,6 +255,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# At-least-once delivery: a task is acknowledged after it ran (ACKS_LATE), and re-queued when
+# its worker dies (REJECT_ON_WORKER_LOST, and Redis's visibility timeout, which must be longer
+# than the longest task: a fan-out chunk of 100 mails takes seconds).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-notifications": {
+        "task": "comments.tasks.sweep_notifications_task",
+        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
+    },
+}
+
+# Notification mail: how long a worker's claim on a row lasts, how often a row is tried.
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 300)
+NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 600)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE = env_int("NOTIFICATION_RETRY_BASE", 10)
 
 
 # --- Discussions ----------------------------------------------------------------------------

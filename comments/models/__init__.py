@@ -2,13 +2,17 @@
 
 from comments.models.discussion import Comment, Report, ReportedComment
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
+from comments.models.notifications import MailPreference, Notification, Subscription
 
 __all__ = [
     "Ban",
     "Comment",
+    "MailPreference",
     "ModerationEvent",
     "ModerationSettings",
+    "Notification",
     "Report",
     "ReportedComment",
+    "Subscription",
     "normalise_ban_value",
 ]

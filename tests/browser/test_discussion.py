@@ -445,7 +445,7 @@ def test_keyboard_only_reader_posts_a_comment(new_context, article_url):
         page.keyboard.press("Tab")
         assert _focused(page)["id"] == field_id
         page.keyboard.type(value)
-    for field_id in ("id_save_details", "id_wants_followups"):
+    for field_id in ("id_save_details", "id_wants_followups", "id_followup_scope"):
         page.keyboard.press("Tab")
         assert _focused(page)["id"] == field_id
     page.keyboard.press("Tab")

@@ -1,0 +1,268 @@
+"""Who is told what. Writes outbox rows in the caller's transaction; sends nothing.
+
+Rules, whatever the entry point:
+- a held comment: every moderator who opted in;
+- an approved comment: the article's authors, the parent comment's author, the article's
+  confirmed subscribers, and the commenter when it was held before ("now published");
+- nobody is told of their own comment (but for "now published"), nobody gets two mails for
+  one event (the outbox's unique constraint), and an address that opted out gets nothing;
+- an anonymous address is mailed only once it has confirmed a subscription (double opt-in);
+  an account's address only once allauth has verified it;
+- a comment that leaves the published state cancels its unsent mail.
+Rows are handed to Celery after commit (`comments.tasks.enqueue`).
+"""
+
+from collections.abc import Iterable, Iterator
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment, MailPreference, Notification, Subscription
+
+Kind = Notification.Kind
+BATCH = 1000
+# When one address qualifies several ways for the same comment, the most personal wins.
+PRIORITY = [Kind.PUBLISHED, Kind.REPLY, Kind.ARTICLE_COMMENT, Kind.THREAD_COMMENT]
+# Which MailPreference switch can silence each kind.
+PREFERENCE = {
+    Kind.REPLY: "replies",
+    Kind.ARTICLE_COMMENT: "article_comments",
+    Kind.PUBLISHED: "published",
+    Kind.HELD: "held_comments",
+}
+
+
+def _schedule(ids: list[int]) -> None:
+    if ids:
+        from comments.tasks import enqueue
+
+        transaction.on_commit(lambda: enqueue(ids))
+
+
+def _insert(rows: Iterable[Notification]) -> list[int]:
+    """Store rows in batches; return the ids of those still to send."""
+    created: list[int] = []
+    batch: list[Notification] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            created += _insert_batch(batch)
+            batch = []
+    if batch:
+        created += _insert_batch(batch)
+    return created
+
+
+def _insert_batch(batch: list[Notification]) -> list[int]:
+    # A row that exists already (the same event for the same address) is skipped by the
+    # database; what is read back is every unsent row of these events for these addresses.
+    Notification.objects.bulk_create(batch, ignore_conflicts=True)
+    return list(
+        Notification.objects.filter(
+            event__in={row.event for row in batch},
+            recipient__in=[row.recipient for row in batch],
+            state=Notification.State.PENDING,
+            queued_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def _verified(emails: set[str]) -> set[str]:
+    return {
+        email.lower()
+        for email in EmailAddress.objects.filter(email__in=emails, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+
+
+# --- A comment waits for a moderator --------------------------------------------------------
+
+
+def queue_for_held(comment: Comment) -> list[int]:
+    opted_in = MailPreference.objects.filter(email=OuterRef("email"), held_comments=True)
+    moderators = (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
+        .filter(Exists(opted_in))
+        .exclude(pk=comment.user_id)
+        .distinct()
+    )
+    rows = [
+        Notification(
+            event=f"held:{comment.pk}",
+            kind=Kind.HELD,
+            recipient=user.email.lower(),
+            user=user,
+            comment=comment,
+        )
+        for user in moderators
+    ]
+    ids = _insert(rows)
+    _schedule(ids)
+    return ids
+
+
+# --- A comment is published -------------------------------------------------------------------
+
+
+def queue_for_approved(comments: list[Comment], *, were_held: set[int] = frozenset()) -> list[int]:
+    """Mail about newly published comments; `were_held` names those a moderator approved."""
+    if not comments:
+        return []
+    ids = _insert(_approval_rows(comments, were_held))
+    _schedule(ids)
+    return ids
+
+
+def _approval_rows(comments: list[Comment], were_held: set[int]) -> Iterator[Notification]:
+    articles = {c.article_id for c in comments}
+    authors = _article_authors(articles)
+    parents = {
+        p.pk: p
+        for p in Comment.objects.filter(pk__in={c.parent_id for c in comments if c.parent_id})
+        .select_related("user")
+        .only("pk", "user_id", "author_email", "user__email", "status")
+    }
+    confirmed = _confirmed_subscriptions(articles)
+    account_emails = {(p.user.email or "").lower() for p in parents.values() if p.user_id} | {
+        e for emails in authors.values() for e, _ in emails
+    }
+    account_emails |= {(c.author_email or "").lower() for c in comments if c.user_id}
+    verified = _verified(account_emails)
+    per_comment = [
+        (comment, _candidates(comment, parents, authors, confirmed, verified, were_held))
+        for comment in comments
+    ]
+    prefs = {
+        pref.email: pref
+        for pref in MailPreference.objects.filter(
+            email__in={email for _, found in per_comment for email in found}
+        )
+    }
+    for comment, candidates in per_comment:
+        for email, (kind, user, subscription) in candidates.items():
+            field = PREFERENCE.get(kind)
+            if email in prefs and field and not getattr(prefs[email], field):
+                continue  # this address opted out of this kind of mail
+            yield Notification(
+                event=f"approved:{comment.pk}",
+                kind=kind,
+                recipient=email,
+                user=user,
+                comment=comment,
+                subscription=subscription,
+            )
+
+
+def _candidates(comment, parents, authors, confirmed, verified, were_held) -> dict:
+    """email -> (kind, user, subscription) for one comment, the most personal kind winning."""
+    own = (comment.author_email or "").lower()
+    found: dict[str, tuple] = {}
+    subs = confirmed.get(comment.article_id, {})
+
+    def offer(email: str, kind: str, user=None, subscription=None):
+        email = (email or "").lower()
+        if not email:
+            return
+        current = found.get(email)
+        if current is None or PRIORITY.index(kind) < PRIORITY.index(current[0]):
+            found[email] = (kind, user, subscription)
+
+    for email, sub in subs.items():
+        if sub.scope == Subscription.Scope.THREAD:
+            offer(email, Kind.THREAD_COMMENT, sub.user, sub)
+    for email, user in authors.get(comment.article_id, []):
+        if email in verified:
+            offer(email, Kind.ARTICLE_COMMENT, user)
+    parent = parents.get(comment.parent_id)
+    if parent is not None:
+        parent_email = (parent.user.email if parent.user_id else parent.author_email).lower()
+        # A reply goes to an address we know belongs to its owner: verified, or confirmed.
+        if parent_email in verified or parent_email in subs:
+            offer(parent_email, Kind.REPLY, parent.user, subs.get(parent_email))
+    found.pop(own, None)  # nobody is told of their own comment...
+    if comment.pk in were_held and (own in verified or own in subs):
+        offer(own, Kind.PUBLISHED, comment.user, subs.get(own))  # ...but that it is published
+    return found
+
+
+def _article_authors(article_ids: set[int]) -> dict[int, list[tuple[str, object]]]:
+    User = get_user_model()
+    through = Article.authors.through
+    rows = through.objects.filter(article_id__in=article_ids).values_list("article_id", "user_id")
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in={uid for _, uid in rows}).exclude(email="")
+    }
+    result: dict[int, list] = {}
+    for article_id, user_id in rows:
+        if user_id in users:
+            result.setdefault(article_id, []).append((users[user_id].email.lower(), users[user_id]))
+    return result
+
+
+def _confirmed_subscriptions(article_ids: set[int]) -> dict[int, dict[str, Subscription]]:
+    result: dict[int, dict[str, Subscription]] = {}
+    active = Subscription.objects.filter(
+        article_id__in=article_ids, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).select_related("user")
+    for sub in active.iterator(chunk_size=BATCH):
+        result.setdefault(sub.article_id, {})[sub.email] = sub
+    return result
+
+
+# --- Subscriptions ----------------------------------------------------------------------------
+
+
+def subscribe(*, article: Article, email: str, user=None, scope: str) -> Subscription:
+    """Follow an article's discussion. Needs confirming unless the address is a verified
+    address of the signed-in reader; then the confirmation mail is queued."""
+    email = email.lower()
+    trusted = user is not None and email in _verified({email})
+    sub, _ = Subscription.objects.get_or_create(
+        article=article, email=email, defaults={"user": user, "scope": scope}
+    )
+    changed = []
+    if sub.unsubscribed_at is not None or sub.scope != scope:
+        sub.unsubscribed_at, sub.scope = None, scope
+        changed += ["unsubscribed_at", "scope"]
+    if trusted and sub.confirmed_at is None:
+        sub.confirmed_at = timezone.now()
+        changed.append("confirmed_at")
+    if changed:
+        sub.save(update_fields=changed)
+    if sub.confirmed_at is None:
+        ids = _insert(
+            [
+                Notification(
+                    event=f"confirm:{sub.pk}",
+                    kind=Kind.CONFIRM,
+                    recipient=email,
+                    user=user,
+                    subscription=sub,
+                )
+            ]
+        )
+        _schedule(ids)
+    return sub
+
+
+# --- Withdrawn comments ---------------------------------------------------------------------
+
+
+def cancel_held(comment_ids: list[int]) -> int:
+    """A decision was made: moderators need no longer be told the comment waits."""
+    return Notification.objects.filter(
+        event__in=[f"held:{pk}" for pk in comment_ids], state=Notification.State.PENDING
+    ).update(state=Notification.State.CANCELLED, last_error="decided before it was sent")
+
+
+def cancel_for(comment_ids: list[int]) -> int:
+    """Unsent mail about comments that are no longer published is not sent."""
+    return Notification.objects.filter(
+        comment_id__in=comment_ids, state=Notification.State.PENDING
+    ).update(state=Notification.State.CANCELLED, last_error="comment withdrawn")

@@ -1,0 +1,58 @@
+"""Confirming, leaving and managing notification mail: the write side of subscriptions."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import MailPreference, Notification, Subscription
+
+Kind = Notification.Kind
+
+
+def confirm(subscription: Subscription) -> Subscription:
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = timezone.now()
+        subscription.unsubscribed_at = None
+        subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    return subscription
+
+
+def unsubscribe_from(row: Notification) -> str:
+    """Stop the mail `row` stands for. Returns a sentence saying what was stopped."""
+    with transaction.atomic():
+        if row.subscription_id and row.kind in (Kind.THREAD_COMMENT, Kind.CONFIRM, Kind.REPLY):
+            sub = row.subscription
+            Subscription.objects.filter(pk=sub.pk).update(unsubscribed_at=timezone.now())
+            _withdraw(row.recipient, subscription_id=sub.pk)
+            return f"You will get no more mail about the discussion of “{sub.article.title}”."
+        field = {
+            Kind.REPLY: "replies",
+            Kind.ARTICLE_COMMENT: "article_comments",
+            Kind.PUBLISHED: "published",
+            Kind.HELD: "held_comments",
+        }[row.kind]
+        pref, _ = MailPreference.objects.get_or_create(
+            email=row.recipient, defaults={"user": row.user}
+        )
+        setattr(pref, field, False)
+        pref.save(update_fields=[field])
+        _withdraw(row.recipient, kind=row.kind)
+        label = MailPreference._meta.get_field(field).verbose_name
+        return f"You will get no more mail about {label}."
+
+
+def _withdraw(email: str, *, subscription_id=None, kind=None) -> None:
+    """What is queued but unsent for this address, and now unwanted, is not sent."""
+    unsent = Notification.objects.filter(recipient=email, state=Notification.State.PENDING)
+    unsent = (
+        unsent.filter(subscription_id=subscription_id)
+        if subscription_id
+        else unsent.filter(kind=kind)
+    )
+    unsent.update(state=Notification.State.CANCELLED, last_error="unsubscribed")
+
+
+def preferences_for(user) -> MailPreference:
+    pref, _ = MailPreference.objects.get_or_create(
+        email=user.email.lower(), defaults={"user": user}
+    )
+    return pref

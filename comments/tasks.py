@@ -1,0 +1,111 @@
+"""Celery entry points for notification mail: given ids, harmless when run twice.
+
+Delivery is at least once. A row is claimed before it is sent and marked sent right after;
+a worker that dies between the two leaves the claim to expire, and the sweep hands the row
+out again. The Message-ID comes from the row id, so a rare second copy is recognisable.
+"""
+
+import logging
+from datetime import timedelta
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from comments import mail
+from comments.models import Notification
+
+logger = logging.getLogger(__name__)
+State = Notification.State
+CHUNK = 100
+
+
+def enqueue(ids: list[int]) -> None:
+    """Hand rows to the broker in chunks. A broker that is down is logged, not raised: the
+    rows stay unqueued and the periodic sweep hands them out once it is back."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        try:
+            deliver_notifications_task.apply_async(args=[chunk], retry=False)
+        except Exception:  # the broker is unreachable: the sweep will retry
+            logger.warning("broker unreachable; %d notifications wait for the sweep", len(chunk))
+            return
+        Notification.objects.filter(pk__in=chunk, state=State.PENDING).update(
+            queued_at=timezone.now()
+        )
+
+
+def _claim(ids: list[int], now) -> list[Notification]:
+    lease = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease)
+    Notification.objects.filter(claimable, pk__in=ids, state=State.PENDING).update(claimed_at=now)
+    return list(
+        Notification.objects.filter(pk__in=ids, state=State.PENDING, claimed_at=now)
+        .select_related("comment__article", "subscription__article", "user")
+        .order_by("pk")
+    )
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_notifications_task(self, ids: list[int]) -> None:
+    now = timezone.now()
+    rows = _claim(ids, now)
+    if not rows:
+        return  # sent already, cancelled, or another worker has them
+    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
+    try:
+        connection.open()
+        for index, row in enumerate(rows):
+            try:
+                connection.send_messages([mail.message_for(row)])
+            except (SMTPException, OSError) as error:
+                _failed(rows[index:], error)
+                rest = (
+                    rows[index:]
+                    if row.attempts < settings.NOTIFICATION_MAX_ATTEMPTS
+                    else rows[index + 1 :]
+                )
+                if rest:
+                    # Exponential backoff on the row that failed: base, 2x, 4x ... ten minutes.
+                    countdown = min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** (row.attempts - 1))
+                    raise self.retry(args=[[r.pk for r in rest]], countdown=countdown) from error
+                return
+            Notification.objects.filter(pk=row.pk).update(
+                state=State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    finally:
+        connection.close()
+
+
+def _failed(rows: list[Notification], error: Exception) -> None:
+    """After an SMTP failure on rows[0]: count the attempt, release every claim, and mark
+    failed what has used up its attempts (shown in the admin with the error)."""
+    text = f"{type(error).__name__}: {error}"[:1000]
+    failed = rows[0]
+    failed.attempts += 1
+    Notification.objects.filter(pk=failed.pk).update(
+        attempts=F("attempts") + 1, last_error=text, claimed_at=None
+    )
+    Notification.objects.filter(pk__in=[row.pk for row in rows[1:]]).update(claimed_at=None)
+    if failed.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        Notification.objects.filter(pk=failed.pk).update(state=State.FAILED)
+    logger.warning("SMTP failed (attempt %d): %s", failed.attempts, text)
+
+
+@shared_task
+def sweep_notifications_task() -> int:
+    """Hand out again what never reached the broker, or was claimed by a worker that died."""
+    now = timezone.now()
+    stale_claim = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    stale_queue = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
+    waiting = Notification.objects.filter(state=State.PENDING).filter(
+        Q(queued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
+        | Q(claimed_at__lt=stale_claim)
+        | Q(claimed_at__isnull=True, queued_at__lt=stale_queue)
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
+    enqueue(ids)
+    return len(ids)
