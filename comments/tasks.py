@@ -31,7 +31,11 @@ def enqueue(ids: list[int]) -> None:
         try:
             deliver_notifications_task.apply_async(args=[chunk], retry=False)
         except Exception:  # the broker is unreachable: the sweep will retry
-            logger.warning("broker unreachable; %d notifications wait for the sweep", len(chunk))
+            logger.warning(
+                "broker unreachable; %d notifications wait for the sweep",
+                len(ids) - start,
+                exc_info=True,
+            )
             return
         Notification.objects.filter(pk__in=chunk, state=State.PENDING).update(
             queued_at=timezone.now()

@@ -1,0 +1,171 @@
+"""Real parts for the notification tests: an SMTP server that records what it receives, a
+Redis broker, and `celery worker` (and beat) processes that share the test database."""
+
+import email
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from kombu import pools
+from django.db import connection
+
+from config.celery import app as celery_app
+from tests.services import ROOT, free_port, redis_url, stop_group, unavailable, wait_for
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: Message
+
+    @property
+    def message_id(self) -> str:
+        return self.message["Message-ID"]
+
+
+@dataclass
+class SmtpSink:
+    """aiosmtpd handler: keeps every message; refuses (451) until `refuse_until`."""
+
+    received: list[Received] = field(default_factory=list)
+    refused: int = 0
+    refuse_until: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):
+        if time.time() < self.refuse_until:
+            with self.lock:
+                self.refused += 1
+            return "451 4.3.0 Mailbox busy, try again later"
+        parsed = email.message_from_bytes(envelope.content)
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Received]:
+        with self.lock:
+            return [item for item in self.received if address in item.recipients]
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.received)
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    sink.port = port
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def broker(transactional_db):
+    """Tasks from this process go to Redis, for real (no eager mode here)."""
+    url = redis_url()
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    previous = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    _point_app_at(url, {"visibility_timeout": 10})
+    celery_app.conf.task_always_eager = False
+    try:
+        yield url
+    finally:
+        _point_app_at(*previous)
+
+
+def _point_app_at(url: str, options: dict) -> None:
+    celery_app.conf.broker_url = url
+    celery_app.conf.broker_transport_options = options
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    pools.reset()  # kombu's process-wide pools still hold the old broker's connections
+
+
+def _database_url() -> str:
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    if connection.vendor == "postgresql":
+        user = settings_dict.get("USER") or "postgres"
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
+    unavailable(f"no worker set-up for the {connection.vendor} database")
+    return ""
+
+
+@pytest.fixture
+def workers(broker, smtp_sink, tmp_path):
+    """Start and stop real Celery processes against the test database and the sink."""
+    started: list[subprocess.Popen] = []
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_VISIBILITY_TIMEOUT": "10",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_sink.port),
+        "EMAIL_USE_TLS": "false",
+        "EMAIL_USE_SSL": "false",
+        "EMAIL_TIMEOUT": "5",
+        "NOTIFICATION_RETRY_BASE": "1",
+        "NOTIFICATION_CLAIM_SECONDS": "5",
+        "NOTIFICATION_REQUEUE_SECONDS": "30",
+        "NOTIFICATION_SWEEP_SECONDS": "2",
+        "DJANGO_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+    def start(kind: str = "worker") -> subprocess.Popen:
+        log = (tmp_path / f"{kind}-{len(started)}.log").open("w")
+        args = (
+            ["worker", "--pool=solo", "-l", "INFO"]
+            if kind == "worker"
+            else ["beat", "-l", "INFO", "-s", str(tmp_path / "beat-schedule")]
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.log_path = log.name
+        started.append(process)
+        if kind == "worker":
+            wait_for(
+                lambda: "ready." in Path(log.name).read_text(),
+                timeout=60,
+                what="the worker to start",
+            )
+        return process
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            if process.poll() is None:
+                stop_group(process, signal.SIGTERM)
+
+
+def log_tail(process, chars: int = 3000) -> str:
+    return Path(process.log_path).read_text()[-chars:]
