@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from kombu import pools
 from django.db import connection
+from kombu import pools
 
 from config.celery import app as celery_app
 from tests.services import ROOT, free_port, redis_url, stop_group, unavailable, wait_for
