@@ -19,14 +19,17 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from comments import bans, overview, transitions
+from comments import bans, overview, tasks, transitions
 from comments.models import (
     Ban,
     Comment,
+    MailPreference,
     ModerationEvent,
     ModerationSettings,
+    Notification,
     Report,
     ReportedComment,
+    Subscription,
 )
 
 S = Comment.Status
@@ -387,3 +390,49 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.action(description="Send again (failed or stuck mail)", permissions=["change"])
+def send_again(modeladmin, request, queryset):
+    ids = list(
+        queryset.filter(
+            state__in=[Notification.State.FAILED, Notification.State.PENDING]
+        ).values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=ids).update(
+        state=Notification.State.PENDING, attempts=0, claimed_at=None, queued_at=None
+    )
+    tasks.enqueue(ids)
+    modeladmin.message_user(request, f"{len(ids)} mail(s) handed to the worker again.")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state", "kind"]
+    search_fields = ["recipient", "=event"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = [send_again]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "article", "scope", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["scope", "confirmed_at", "unsubscribed_at"]
+    list_select_related = ["article"]
+    search_fields = ["email"]
+    raw_id_fields = ["article", "user"]
+
+
+@admin.register(MailPreference)
+class MailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["email", "replies", "article_comments", "published", "held_comments"]
+    search_fields = ["email"]
+    raw_id_fields = ["user"]

@@ -37,7 +37,12 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def context_for(row: Notification) -> dict:
+# Every reader of one comment gets the same words; only their unsubscribe link differs. The
+# words are rendered once per comment and kind, with this marker where the link goes.
+_LINK = "https://unsubscribe.invalid/marker"
+
+
+def context_for(row: Notification, unsubscribe_url: str | None = None) -> dict:
     comment = row.comment
     article = comment.article if comment else row.subscription.article
     context = {
@@ -67,21 +72,41 @@ def context_for(row: Notification) -> dict:
     return context
 
 
-def message_for(row: Notification) -> EmailMultiAlternatives:
-    context = context_for(row)
+def unsubscribe_link(row: Notification) -> str:
+    return _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(row)]))
+
+
+def _rendered(row: Notification, unsubscribe_url: str) -> tuple[str, str, str]:
+    context = context_for(row, unsubscribe_url)
     subject = " ".join(render_to_string(f"email/{row.kind}_subject.txt", context).split())
+    text = render_to_string(f"email/{row.kind}.txt", context)
+    html = render_to_string(f"email/{row.kind}.html", context)
+    return subject, text, html
+
+
+def message_for(row: Notification, cache: dict | None = None) -> EmailMultiAlternatives:
+    """The mail for `row`. Pass one `cache` dict for a batch: rows about the same comment
+    then share one rendering (a fan-out to thousands renders its templates once)."""
+    link = unsubscribe_link(row)
+    if cache is not None and row.comment_id and row.kind != Kind.CONFIRM:
+        key = (row.kind, row.comment_id)
+        if key not in cache:
+            cache[key] = _rendered(row, _LINK)
+        subject, text, html = (part.replace(_LINK, link) for part in cache[key])
+    else:
+        subject, text, html = _rendered(row, link)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"email/{row.kind}.txt", context),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient],
         headers={
             "Message-ID": f"<notification-{row.pk}@{settings.SITE_URL.split('://')[-1].split('/')[0].split(':')[0]}>",
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
             "X-Notification-Id": str(row.pk),
         },
     )
-    message.attach_alternative(render_to_string(f"email/{row.kind}.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message

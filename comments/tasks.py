@@ -60,11 +60,12 @@ def deliver_notifications_task(self, ids: list[int]) -> None:
     if not rows:
         return  # sent already, cancelled, or another worker has them
     connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
+    rendered: dict = {}
     try:
         connection.open()
         for index, row in enumerate(rows):
             try:
-                connection.send_messages([mail.message_for(row)])
+                connection.send_messages([mail.message_for(row, rendered)])
             except (SMTPException, OSError) as error:
                 _failed(rows[index:], error)
                 rest = (

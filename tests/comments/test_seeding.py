@@ -39,10 +39,13 @@ def test_seed_discussion_names_a_missing_article():
         call_command("seed_discussion", "nope", comments=5)
 
 
-def test_benchmark_command_prints_its_table(article, settings):
+@pytest.mark.django_db(transaction=True)  # the fan-out's mail leaves on commit
+def test_benchmark_command_prints_its_table(settings):
     out = io.StringIO()
-    call_command("bench_discussion", sizes="20", runs=1, stdout=out)
+    call_command("bench_discussion", sizes="20", runs=1, subscribers=30, stdout=out)
     table = out.getvalue()
+    assert "Fan-out of one approval to 30 subscribers" in table
+    assert "30 mails received, 30 rows sent, 0 duplicates." in table
     assert "page/floor" in table
     assert "whole" in table and "first" in table and "post" in table
     assert not Comment.objects.filter(article__slug__startswith="bench-discussion").exists()

@@ -80,7 +80,7 @@ def broker(transactional_db):
     import redis
 
     redis.Redis.from_url(url).flushdb()
-    previous = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    previous = (celery_app.conf.broker_write_url, celery_app.conf.broker_transport_options)
     _point_app_at(url, {"visibility_timeout": 10})
     celery_app.conf.task_always_eager = False
     try:
@@ -90,6 +90,8 @@ def broker(transactional_db):
 
 
 def _point_app_at(url: str, options: dict) -> None:
+    # The write URL, because Celery lets a CELERY_BROKER_URL variable override broker_url.
+    celery_app.conf.broker_write_url = url
     celery_app.conf.broker_url = url
     celery_app.conf.broker_transport_options = options
     if celery_app._pool is not None:

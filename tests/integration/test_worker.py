@@ -48,6 +48,8 @@ def test_worker_delivers_a_queued_message(tmp_path, kind):
             "Worker check", "Delivered by the worker.", "site@example.org", ["reader@example.com"]
         )
         producer = Celery(broker=broker_url)
+        # The write URL wins over a CELERY_BROKER_URL variable in this process's environment.
+        producer.conf.broker_write_url = broker_url
         producer.conf.broker_transport_options = transport_options
         with producer:
             producer.send_task(

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from comments import benchmark
+from comments import benchmark, fanout_benchmark
 
 
 class Command(BaseCommand):
@@ -11,9 +11,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="100,1000,10000")
         parser.add_argument("--runs", type=int, default=7)
+        parser.add_argument(
+            "--subscribers", type=int, default=10_000, help="Fan-out size; 0 skips it."
+        )
 
-    def handle(self, *args, sizes: str, runs: int, **options):
+    def handle(self, *args, sizes: str, runs: int, subscribers: int, **options):
         counts = [int(size) for size in sizes.split(",") if size.strip()]
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
+            if subscribers:  # first, so the process's peak memory is the fan-out's own
+                fanout_benchmark.run(subscribers, self.stdout.write)
+                self.stdout.write("")
             benchmark.run(counts, runs, self.stdout.write)
