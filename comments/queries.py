@@ -117,11 +117,17 @@ def _in_thread_order(article: Article):
 
 
 def discussion_for(
-    article: Article, reader: Reader, *, page: str | None = None, order: str = "oldest"
+    article: Article,
+    reader: Reader,
+    *,
+    page: str | None = None,
+    order: str = "oldest",
+    whole: bool = False,
 ) -> Discussion:
+    """A page of `article`'s discussion as `reader` sees it (`whole`: every thread)."""
     if order not in ORDERS:
         raise Http404("Unknown comment order.")
-    per_page = settings.COMMENTS_PER_PAGE
+    per_page = 0 if whole else settings.COMMENTS_PER_PAGE
     comments = _in_thread_order(article)
     if per_page <= 0:
         # The whole discussion: one query serves for both structure and content.

@@ -1,10 +1,12 @@
 """The comments app's models, one module per part of the job."""
 
+from comments.models.api import ApiToken
 from comments.models.discussion import Comment, Report, ReportedComment
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
 
 __all__ = [
+    "ApiToken",
     "Ban",
     "Comment",
     "MailPreference",

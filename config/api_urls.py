@@ -1,0 +1,42 @@
+"""/api/v1/: the REST API, its OpenAPI schema and interactive docs."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from articles.api.views import ArticleViewSet
+from comments.api import views as comment_views
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=True)
+router.register("articles", ArticleViewSet, basename="article")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "articles/<slug:slug>/comments/",
+        comment_views.ArticleCommentsView.as_view(),
+        name="article-comments",
+    ),
+    path(
+        "articles/<slug:slug>/comments/tree/",
+        comment_views.ArticleCommentsTreeView.as_view(),
+        name="article-comments-tree",
+    ),
+    path("comments/<int:pk>/", comment_views.CommentDetailView.as_view(), name="comment-detail"),
+    path(
+        "comments/<int:pk>/report/",
+        comment_views.CommentReportView.as_view(),
+        name="comment-report",
+    ),
+    path("moderation/queue/", comment_views.ModerationQueueView.as_view(), name="moderation-queue"),
+    path(
+        "moderation/comments/<int:pk>/decision/",
+        comment_views.DecisionView.as_view(),
+        name="moderation-decision",
+    ),
+    *router.urls,
+    re_path(r"^.*$", comment_views.unknown_endpoint, name="unknown"),
+]
