@@ -120,3 +120,9 @@ class PreferencesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not (user.is_superuser or user.groups.filter(name="Moderators").exists()):
             del self.fields["held_comments"]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=80, help_text="What the token is for, e.g. “newsletter tool”."
+    )

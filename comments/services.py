@@ -20,6 +20,16 @@ from comments.rendering import render_comment
 CommentRefused = moderation.Refused
 
 
+def _check_body(body: str, max_length: int) -> None:
+    if not body.strip():
+        raise CommentRefused("Please write a comment.", field="body")
+    if len(body) > max_length:
+        raise CommentRefused(
+            f"A comment has at most {max_length:,} characters (this one has {len(body):,}).",
+            field="body",
+        )
+
+
 def _attach_point(parent: Comment | None, max_depth: int) -> Comment | None:
     """Replies nest to `max_depth` levels; deeper ones go beside the deepest comment."""
     if parent is None:
@@ -67,6 +77,7 @@ def post_comment(
         seconds_to_submit=seconds_to_submit,
     )
     facts = moderation.facts_for(submission)
+    _check_body(body, facts.settings.max_length)
     verdict = moderation.verdict_for(submission, facts)
     parent = _attach_point(parent, facts.settings.max_depth)
     with transaction.atomic():
@@ -102,7 +113,9 @@ def post_comment(
 
 def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
     """The author rewrites a comment; the pipeline may hold it again, never publish it."""
-    edit_minutes = ModerationSettings.current().edit_minutes
+    limits = ModerationSettings.current()
+    edit_minutes = limits.edit_minutes
+    _check_body(body, limits.max_length)
     if not permissions.can_edit(comment, reader, edit_minutes=edit_minutes):
         raise CommentRefused(
             f"Comments can be edited for {edit_minutes} minutes after posting, by their author."

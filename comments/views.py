@@ -15,9 +15,10 @@ from comments.forms import (
     EditCommentForm,
     PreferencesForm,
     ReportForm,
+    TokenForm,
     seconds_since_shown,
 )
-from comments.models import Comment, ModerationSettings, Notification, Subscription
+from comments.models import ApiToken, Comment, ModerationSettings, Notification, Subscription
 from comments.readers import Reader, reader_from, remember_browser, save_details
 
 
@@ -254,4 +255,30 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         "comments/notification_settings.html",
         {"form": form, "subscriptions": followed},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: create one (its key is shown once), or revoke one."""
+    new_key = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            ApiToken.objects.filter(pk=request.POST["revoke"], user=request.user).update(
+                revoked_at=timezone.now()
+            )
+            messages.success(request, "The token is revoked.")
+            return redirect("comments:api_tokens")
+        if form.is_valid():
+            _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "comments/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=status,
     )

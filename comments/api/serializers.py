@@ -33,6 +33,15 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class TextField(serializers.CharField):
+    """A string, and only a string: 42 or true is a type error, not "42"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AuthorSerializer(serializers.Serializer):
     name = serializers.CharField()
     website = serializers.CharField(allow_blank=True)
@@ -74,24 +83,24 @@ class ChangesSerializer(serializers.Serializer):
 
 
 class CommentInputSerializer(StrictSerializer):
-    body = serializers.CharField(max_length=100_000, trim_whitespace=True)
+    body = TextField(max_length=100_000, trim_whitespace=True)
     parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
 class CommentEditSerializer(StrictSerializer):
-    body = serializers.CharField(max_length=100_000, trim_whitespace=True)
+    body = TextField(max_length=100_000, trim_whitespace=True)
 
 
 class ReportInputSerializer(StrictSerializer):
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    note = TextField(required=False, allow_blank=True, max_length=1000)
 
 
 class DecisionSerializer(StrictSerializer):
     to = serializers.ChoiceField(
         choices=[S.APPROVED, S.REJECTED, S.SPAM, S.REMOVED], help_text="The new status."
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    reason = TextField(required=False, allow_blank=True, max_length=255)
 
 
 class ModerationCommentSerializer(CommentSerializer):
