@@ -119,7 +119,8 @@ class ThreadView(APIView):
         return Response(build(), headers=headers)
 
 
-class ArticleCommentsView(ThreadView, generics.GenericAPIView):
+class ArticleCommentsView(ThreadView):
+    serializer_class = CommentInputSerializer  # what OPTIONS describes
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(
@@ -368,6 +369,7 @@ def _moderation_dict(comment) -> dict:
 
 class ModerationQueueView(generics.GenericAPIView):
     permission_classes = [IsModerator]
+    serializer_class = ModerationCommentSerializer
     pagination_class = QueuePagination
 
     @extend_schema(

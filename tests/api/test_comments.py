@@ -317,3 +317,18 @@ def test_the_length_limit_is_the_moderators_setting(member_api, article, moderat
     assert response.json()["error"]["fields"]["body"] == [
         "A comment has at most 100 characters (this one has 101)."
     ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/articles/", "/api/v1/moderation/queue/", "/api/v1/comments/1/"],
+)
+def test_options_describes_without_error(member_api, article, path):
+    CommentFactory(article=article)
+    assert member_api.options(path).status_code in (200, 403)
+
+
+def test_options_on_a_thread_names_its_methods(member_api, article):
+    response = member_api.options(f"/api/v1/articles/{article.slug}/comments/")
+    assert response.status_code == 200
+    assert {"GET", "POST"} <= {m.strip() for m in response["Allow"].split(",")}
