@@ -75,6 +75,22 @@ def _page(client: Client, article: Article) -> Callable[[], object]:
     return get
 
 
+def _api_url(article: Article) -> str:
+    return f"/api/v1/articles/{article.slug}/comments/"
+
+
+def _api(client: Client, article: Article, etag: str | None = None, expect: int = 200):
+    url = _api_url(article)
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+
+    def get():
+        response = client.get(url, **headers)
+        assert response.status_code == expect, response.status_code
+        return response
+
+    return get
+
+
 def _bench_article(size: int) -> Article:
     author = get_user_model().objects.get_or_create(username="bench-author")[0]
     article = Article.objects.create(
@@ -132,6 +148,25 @@ def run(sizes: list[int], runs: int, write: Callable[[str], None]) -> list[dict]
                     {"size": size, "page": label, "ms": page.median_ms, "queries": page.queries,
                      "peak_mib": page.peak_mib, "floor_ms": floor.median_ms, "ratio": ratio}
                 )  # fmt: skip
+            api = _measure(_api(client, article), runs, memory=True)
+            write(
+                f"{'':>9} {'api':>6} {api.median_ms:>8.1f} {api.queries:>8} {api.peak_mib:>9.1f} "
+                f"{floor.median_ms:>9.2f} {api.median_ms / floor.median_ms:>10.1f}"
+            )
+            etag = client.get(_api_url(article))["ETag"]
+            revalidate = _measure(_api(client, article, etag=etag, expect=304), runs)
+            write(f"{'':>9} {'304':>6} {revalidate.median_ms:>8.1f} {revalidate.queries:>8}")
+            results.append(
+                {
+                    "size": size,
+                    "page": "api",
+                    "ms": api.median_ms,
+                    "queries": api.queries,
+                    "peak_mib": api.peak_mib,
+                    "floor_ms": floor.median_ms,
+                    "ratio": api.median_ms / floor.median_ms,
+                }
+            )
             posting = _posting(client, article, runs)
             write(
                 f"{'':>9} post   {posting[0].median_ms:>8.1f} {posting[0].queries:>8}   "
