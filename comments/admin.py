@@ -30,7 +30,10 @@ from comments.models import (
     Report,
     ReportedComment,
     Subscription,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
+from comments.models.webhooks import EVENTS
 
 S = Comment.Status
 
@@ -436,3 +439,40 @@ class MailPreferenceAdmin(admin.ModelAdmin):
     list_display = ["email", "replies", "article_comments", "published", "held_comments"]
     search_fields = ["email"]
     raw_id_fields = ["user"]
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(choices=EVENTS, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "secret", "events", "description", "active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["url", "description", "active", "created_at"]
+    list_filter = ["active"]
+
+
+@admin.action(description="Replay: send again", permissions=["change"])
+def replay(modeladmin, request, queryset):
+    ids = list(queryset.values_list("pk", flat=True))
+    WebhookDelivery.objects.filter(pk__in=ids).update(
+        state=WebhookDelivery.State.PENDING, attempts=0, claimed_at=None, queued_at=None
+    )
+    tasks.enqueue_webhooks(ids)
+    modeladmin.message_user(request, f"{len(ids)} delivery(ies) sent again.")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "endpoint", "state", "attempts", "last_status_code"]
+    list_filter = ["state", "event", "endpoint"]
+    list_select_related = ["endpoint"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = [replay]
+
+    def has_add_permission(self, request):
+        return False

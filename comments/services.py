@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import moderation, notifications, permissions, transitions
+from comments import moderation, notifications, permissions, transitions, webhooks
 from comments.models import Comment, ModerationSettings, Report
 from comments.readers import Reader
 from comments.rendering import render_comment
@@ -138,6 +138,8 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
         status = moderation.stricter(comment.status, verdict.status)
         if status != comment.status:
             transitions.change_status(comment, status, reason=f"edited: {verdict.reason}")
+        elif status == Comment.Status.APPROVED:
+            webhooks.queue("comment.edited", [comment], f"edit-{comment.edited_at.timestamp()}")
     return comment
 
 

@@ -15,8 +15,8 @@ from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from comments import mail
-from comments.models import Notification
+from comments import mail, webhooks
+from comments.models import Notification, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 State = Notification.State
@@ -113,4 +113,65 @@ def sweep_notifications_task() -> int:
     )
     ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
     enqueue(ids)
+    return len(ids)
+
+
+# --- Webhooks -----------------------------------------------------------------------------------
+
+
+def enqueue_webhooks(ids: list[int]) -> None:
+    for pk in ids:
+        try:
+            deliver_webhook_task.apply_async(args=[pk], retry=False)
+        except Exception:  # the broker is unreachable: the sweep will retry
+            logger.warning("broker unreachable; webhooks wait for the sweep", exc_info=True)
+            return
+        WebhookDelivery.objects.filter(pk=pk, state="pending").update(queued_at=timezone.now())
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_webhook_task(self, delivery_id: int) -> None:
+    now = timezone.now()
+    lease = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    claimed = WebhookDelivery.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease), pk=delivery_id, state="pending"
+    ).update(claimed_at=now)
+    if not claimed:
+        return
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    code, answer = webhooks.send(delivery)
+    attempts = delivery.attempts + 1
+    if code is not None and 200 <= code < 300:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            state="sent", attempts=attempts, delivered_at=timezone.now(),
+            last_status_code=code, last_response=answer, last_error="",
+        )  # fmt: skip
+        return
+    failed = attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        attempts=attempts,
+        claimed_at=None,
+        last_status_code=code,
+        last_response=answer if code else "",
+        last_error="" if code else answer,
+        state="failed" if failed else "pending",
+    )
+    if not failed:
+        countdown = min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** (attempts - 1))
+        raise self.retry(countdown=countdown)
+
+
+@shared_task
+def sweep_webhooks_task() -> int:
+    now = timezone.now()
+    waiting = WebhookDelivery.objects.filter(state="pending").filter(
+        Q(queued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
+        | Q(claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS))
+        | Q(
+            claimed_at__isnull=True,
+            queued_at__lt=now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS),
+        )
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
+    enqueue_webhooks(ids)
     return len(ids)

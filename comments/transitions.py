@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from comments import notifications
+from comments import notifications, webhooks
 from comments.models import Comment, ModerationEvent, Report
 
 S = Comment.Status
@@ -63,10 +63,23 @@ def record_new(comment: Comment, reason: str) -> ModerationEvent:
         notifications.queue_for_held(comment)
     elif comment.status == S.APPROVED:
         notifications.queue_for_approved([comment])
+    occurrence = f"event-{event.pk}"
+    webhooks.queue("comment.created", [comment], occurrence)
+    if comment.status == S.APPROVED:
+        webhooks.queue("comment.approved", [comment], occurrence)
     return event
 
 
 def _notify(movable: list[Comment], from_statuses: dict[int, str], to_status: str) -> None:
+    """The mail and webhooks a change of status causes (in the same transaction)."""
+    occurrence = f"change-{timezone.now().timestamp()}"
+    if to_status == S.APPROVED:
+        webhooks.queue("comment.approved", movable, occurrence)
+    elif to_status == S.DELETED:
+        webhooks.queue("comment.deleted", movable, occurrence)
+    elif to_status in (S.REMOVED, S.SPAM, S.REJECTED):
+        was_public = [c for c in movable if from_statuses[c.pk] == S.APPROVED]
+        webhooks.queue("comment.removed", was_public, occurrence)
     ids = [c.pk for c in movable]
     left_pending = [pk for pk in ids if from_statuses[pk] == S.PENDING]
     if left_pending:

@@ -4,6 +4,7 @@ from comments.models.api import ApiToken
 from comments.models.discussion import Comment, Report, ReportedComment
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
+from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -16,5 +17,7 @@ __all__ = [
     "Report",
     "ReportedComment",
     "Subscription",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "normalise_ban_value",
 ]

@@ -1,0 +1,114 @@
+"""Outgoing webhooks: which deliveries an event causes (written in the event's transaction),
+and how one is signed and sent.
+
+Each delivery is POSTed as JSON with these headers:
+    X-Webhook-Event: comment.approved
+    X-Webhook-Id: 123                      (the delivery; the same on every retry)
+    X-Webhook-Timestamp: 1764100000        (seconds since the epoch, when sent)
+    X-Webhook-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>
+A receiver recomputes the signature, compares it in constant time, and refuses a timestamp
+more than five minutes old (README: "Webhooks").
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from articles.models import Article
+from comments.models import Comment, WebhookDelivery, WebhookEndpoint
+
+TIMEOUT = 10
+
+
+def payload_for(event: str, comment: Comment, article_slug: str) -> dict:
+    """What a receiver learns: public facts and the status; never an email or IP."""
+    published = comment.status == Comment.Status.APPROVED
+    return {
+        "event": event,
+        "comment": {
+            "id": comment.pk,
+            "article": article_slug,
+            "parent": comment.parent_id,
+            "depth": comment.depth,
+            "status": comment.status,
+            "author": comment.author_name if published else None,
+            "html": comment.body_html if published else None,
+            "created_at": comment.created_at,
+            "edited_at": comment.edited_at,
+            "url": f"{settings.SITE_URL}{comment.get_absolute_url()}",
+        },
+    }
+
+
+def queue(event: str, comments: list[Comment], occurrence: str) -> list[int]:
+    """Write a delivery per active endpoint that wants `event`; send them after commit.
+    `occurrence` names this happening once (e.g. the moderation event's id)."""
+    endpoints = [e for e in WebhookEndpoint.listening() if event in e.events]
+    if not endpoints or not comments:
+        return []
+    slugs = dict(
+        Article.objects.filter(pk__in={c.article_id for c in comments}).values_list("pk", "slug")
+    )
+    rows = [
+        WebhookDelivery(
+            endpoint=endpoint,
+            event=event,
+            occurrence=f"{event}:{comment.pk}:{occurrence}",
+            payload=json.loads(
+                json.dumps(
+                    payload_for(event, comment, slugs[comment.article_id]), cls=DjangoJSONEncoder
+                )
+            ),
+        )
+        for endpoint in endpoints
+        for comment in comments
+    ]
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        WebhookDelivery.objects.filter(
+            occurrence__in={row.occurrence for row in rows}, queued_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        from comments.tasks import enqueue_webhooks
+
+        transaction.on_commit(lambda: enqueue_webhooks(ids))
+    return ids
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def send(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """POST one delivery. Returns (status code or None, the start of the answer or error)."""
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(  # noqa: S310 - a URL staff registered, http(s) only
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": f"{settings.SITE_NAME} webhooks",
+            "X-Webhook-Event": delivery.event,
+            "X-Webhook-Id": str(delivery.pk),
+            "X-Webhook-Timestamp": timestamp,
+            "X-Webhook-Signature": sign(delivery.endpoint.secret, timestamp, body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            return response.status, response.read(1000).decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(1000).decode(errors="replace")
+    except (urllib.error.URLError, OSError) as error:
+        return None, f"{type(error).__name__}: {error}"
