@@ -442,6 +442,7 @@ class MailPreferenceAdmin(admin.ModelAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=EVENTS, widget=forms.CheckboxSelectMultiple)
 
     class Meta:

@@ -83,8 +83,9 @@ def _verified(emails: set[str]) -> set[str]:
 # --- A comment waits for a moderator --------------------------------------------------------
 
 
-def queue_for_held(comment: Comment) -> list[int]:
-    opted_in = MailPreference.objects.filter(email=OuterRef("email"), held_comments=True)
+def queue_for_held(comment: Comment, occurrence: str) -> list[int]:
+    """Moderators who opted in hear that `comment` waits; once per time it is held."""
+    opted_in = MailPreference.objects.filter(email__iexact=OuterRef("email"), held_comments=True)
     moderators = (
         get_user_model()
         .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
@@ -94,7 +95,7 @@ def queue_for_held(comment: Comment) -> list[int]:
     )
     rows = [
         Notification(
-            event=f"held:{comment.pk}",
+            event=f"held:{comment.pk}:{occurrence}",
             kind=Kind.HELD,
             recipient=user.email.lower(),
             user=user,
@@ -115,6 +116,17 @@ def queue_for_approved(comments: list[Comment], *, were_held: set[int] = frozens
     if not comments:
         return []
     ids = _insert(_approval_rows(comments, were_held))
+    # A comment published again after its mail was cancelled (removed, then restored): the
+    # mail that never left goes now.
+    reopened = Notification.objects.filter(
+        event__in=[f"approved:{c.pk}" for c in comments], state=Notification.State.CANCELLED
+    )
+    reopened_ids = list(reopened.values_list("pk", flat=True))
+    if reopened_ids:
+        Notification.objects.filter(pk__in=reopened_ids).update(
+            state=Notification.State.PENDING, last_error="", queued_at=None, claimed_at=None
+        )
+    ids += reopened_ids
     _schedule(ids)
     return ids
 
@@ -128,14 +140,14 @@ def _approval_rows(comments: list[Comment], were_held: set[int]) -> Iterator[Not
         .select_related("user")
         .only("pk", "user_id", "author_email", "user__email", "status")
     }
-    confirmed = _confirmed_subscriptions(articles)
+    confirmed, left = _subscriptions(articles)
     account_emails = {(p.user.email or "").lower() for p in parents.values() if p.user_id} | {
         e for emails in authors.values() for e, _ in emails
     }
     account_emails |= {(c.author_email or "").lower() for c in comments if c.user_id}
     verified = _verified(account_emails)
     per_comment = [
-        (comment, _candidates(comment, parents, authors, confirmed, verified, were_held))
+        (comment, _candidates(comment, parents, authors, confirmed, left, verified, were_held))
         for comment in comments
     ]
     prefs = {
@@ -145,10 +157,11 @@ def _approval_rows(comments: list[Comment], were_held: set[int]) -> Iterator[Not
         )
     }
     for comment, candidates in per_comment:
-        for email, (kind, user, subscription) in candidates.items():
-            field = PREFERENCE.get(kind)
-            if email in prefs and field and not getattr(prefs[email], field):
-                continue  # this address opted out of this kind of mail
+        for email, offers in candidates.items():
+            wanted = [offer for offer in offers if _wants(prefs.get(email), offer[0])]
+            if not wanted:
+                continue  # this address opted out of every way it qualifies
+            kind, user, subscription = min(wanted, key=lambda offer: PRIORITY.index(offer[0]))
             yield Notification(
                 event=f"approved:{comment.pk}",
                 kind=kind,
@@ -159,19 +172,24 @@ def _approval_rows(comments: list[Comment], were_held: set[int]) -> Iterator[Not
             )
 
 
-def _candidates(comment, parents, authors, confirmed, verified, were_held) -> dict:
-    """email -> (kind, user, subscription) for one comment, the most personal kind winning."""
+def _wants(pref: MailPreference | None, kind: str) -> bool:
+    field = PREFERENCE.get(kind)
+    return pref is None or field is None or getattr(pref, field)
+
+
+def _candidates(comment, parents, authors, confirmed, left, verified, were_held) -> dict:
+    """email -> every (kind, user, subscription) by which it qualifies for this comment.
+
+    An address that left this discussion (unsubscribed) hears nothing more of it."""
     own = (comment.author_email or "").lower()
-    found: dict[str, tuple] = {}
+    found: dict[str, list[tuple]] = {}
     subs = confirmed.get(comment.article_id, {})
+    gone = left.get(comment.article_id, set())
 
     def offer(email: str, kind: str, user=None, subscription=None):
         email = (email or "").lower()
-        if not email:
-            return
-        current = found.get(email)
-        if current is None or PRIORITY.index(kind) < PRIORITY.index(current[0]):
-            found[email] = (kind, user, subscription)
+        if email and email not in gone:
+            found.setdefault(email, []).append((kind, user, subscription))
 
     for email, sub in subs.items():
         if sub.scope == Subscription.Scope.THREAD:
@@ -205,14 +223,20 @@ def _article_authors(article_ids: set[int]) -> dict[int, list[tuple[str, object]
     return result
 
 
-def _confirmed_subscriptions(article_ids: set[int]) -> dict[int, dict[str, Subscription]]:
-    result: dict[int, dict[str, Subscription]] = {}
-    active = Subscription.objects.filter(
-        article_id__in=article_ids, confirmed_at__isnull=False, unsubscribed_at__isnull=True
-    ).select_related("user")
-    for sub in active.iterator(chunk_size=BATCH):
-        result.setdefault(sub.article_id, {})[sub.email] = sub
-    return result
+def _subscriptions(article_ids: set[int]) -> tuple[dict, dict]:
+    """Confirmed, active subscriptions by article and address; and the addresses that
+    unsubscribed from each article."""
+    confirmed: dict[int, dict[str, Subscription]] = {}
+    left: dict[int, set[str]] = {}
+    rows = Subscription.objects.filter(article_id__in=article_ids).filter(
+        Q(unsubscribed_at__isnull=False) | Q(confirmed_at__isnull=False)
+    )
+    for sub in rows.select_related("user").iterator(chunk_size=BATCH):
+        if sub.unsubscribed_at is not None:
+            left.setdefault(sub.article_id, set()).add(sub.email)
+        else:
+            confirmed.setdefault(sub.article_id, {})[sub.email] = sub
+    return confirmed, left
 
 
 # --- Subscriptions ----------------------------------------------------------------------------
@@ -256,9 +280,12 @@ def subscribe(*, article: Article, email: str, user=None, scope: str) -> Subscri
 
 def cancel_held(comment_ids: list[int]) -> int:
     """A decision was made: moderators need no longer be told the comment waits."""
-    return Notification.objects.filter(
-        event__in=[f"held:{pk}" for pk in comment_ids], state=Notification.State.PENDING
-    ).update(state=Notification.State.CANCELLED, last_error="decided before it was sent")
+    held = Q(pk__in=[])
+    for pk in comment_ids:
+        held |= Q(event__startswith=f"held:{pk}:")
+    return Notification.objects.filter(held, state=Notification.State.PENDING).update(
+        state=Notification.State.CANCELLED, last_error="decided before it was sent"
+    )
 
 
 def cancel_for(comment_ids: list[int]) -> int:

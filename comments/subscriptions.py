@@ -16,13 +16,18 @@ def confirm(subscription: Subscription) -> Subscription:
     return subscription
 
 
+def leave(subscription: Subscription) -> None:
+    """Stop all mail about one discussion to this address, including what is queued."""
+    Subscription.objects.filter(pk=subscription.pk).update(unsubscribed_at=timezone.now())
+    _withdraw(subscription.email, subscription_id=subscription.pk)
+
+
 def unsubscribe_from(row: Notification) -> str:
     """Stop the mail `row` stands for. Returns a sentence saying what was stopped."""
     with transaction.atomic():
         if row.subscription_id and row.kind in (Kind.THREAD_COMMENT, Kind.CONFIRM, Kind.REPLY):
             sub = row.subscription
-            Subscription.objects.filter(pk=sub.pk).update(unsubscribed_at=timezone.now())
-            _withdraw(row.recipient, subscription_id=sub.pk)
+            leave(sub)
             return f"You will get no more mail about the discussion of “{sub.article.title}”."
         field = {
             Kind.REPLY: "replies",

@@ -62,7 +62,14 @@ def deliver_notifications_task(self, ids: list[int]) -> None:
     connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
     rendered: dict = {}
     try:
-        connection.open()
+        try:
+            connection.open()
+        except (SMTPException, OSError) as error:  # the server cannot be reached at all
+            _failed(rows, error)
+            if rows[0].attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
+                countdown = min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** (rows[0].attempts - 1))
+                raise self.retry(args=[[r.pk for r in rows]], countdown=countdown) from error
+            return
         for index, row in enumerate(rows):
             try:
                 connection.send_messages([mail.message_for(row, rendered)])

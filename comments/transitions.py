@@ -60,7 +60,7 @@ def record_new(comment: Comment, reason: str) -> ModerationEvent:
         comment=comment, actor=None, from_status="", to_status=comment.status, reason=reason
     )
     if comment.status == S.PENDING:
-        notifications.queue_for_held(comment)
+        notifications.queue_for_held(comment, f"event-{event.pk}")
     elif comment.status == S.APPROVED:
         notifications.queue_for_approved([comment])
     occurrence = f"event-{event.pk}"
@@ -89,8 +89,9 @@ def _notify(movable: list[Comment], from_statuses: dict[int, str], to_status: st
     elif to_status in (S.REMOVED, S.SPAM, S.REJECTED, S.DELETED):
         notifications.cancel_for(ids)
     elif to_status == S.PENDING:
+        notifications.cancel_for(ids)  # held again: what was written about it waits too
         for comment in movable:
-            notifications.queue_for_held(comment)
+            notifications.queue_for_held(comment, occurrence)
 
 
 def change_status(comment: Comment, to_status: str, *, actor=None, reason: str = "") -> Comment:

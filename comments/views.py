@@ -236,10 +236,17 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=prefs, user=request.user)
     if request.method == "POST":
         if "unsubscribe" in request.POST:
-            Subscription.objects.filter(pk=request.POST["unsubscribe"], user=request.user).update(
-                unsubscribed_at=timezone.now()
+            raw = request.POST["unsubscribe"]
+            sub = (
+                Subscription.objects.filter(pk=int(raw), user=request.user).first()
+                if raw.isdigit()
+                else None
             )
-            messages.success(request, "Unsubscribed.")
+            if sub is None:
+                messages.error(request, "That subscription was not found.")
+                return redirect("comments:notification_settings")
+            subscriptions.leave(sub)
+            messages.success(request, "Unsubscribed: no more mail about that discussion.")
             return redirect("comments:notification_settings")
         if form.is_valid():
             form.save()

@@ -273,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comments.tasks.sweep_notifications_task",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
     },
+    "sweep-webhooks": {
+        "task": "comments.tasks.sweep_webhooks_task",
+        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
+    },
 }
 
 # Notification mail: how long a worker's claim on a row lasts, how often a row is tried.
