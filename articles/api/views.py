@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils.dateparse import parse_datetime
@@ -51,6 +51,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         articles = queries.latest_articles()
         params = self.request.query_params
+        for name in ("topic", "search", "published_after"):
+            if "\x00" in params.get(name, ""):
+                raise ValidationError({name: ["Contains a NUL character."]})
         if topic := params.get("topic"):
             articles = articles.filter(topics__slug=topic)
         if raw := params.get("published_after"):
@@ -73,7 +76,9 @@ def _datetime(raw: str) -> datetime:
         moment = parse_datetime(raw)
     except ValueError:
         moment = None
-    if moment is None:
+    offset = moment.utcoffset() if moment is not None else None
+    # PostgreSQL takes offsets within 16 hours; real ones are within 14.
+    if moment is None or (offset is not None and abs(offset) > timedelta(hours=14)):
         raise ValidationError(
             {"published_after": ["Give a date and time, e.g. 2026-01-31T12:00:00Z."]}
         )

@@ -73,7 +73,9 @@ def _decode_cursor(token: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         stamp, _, last_id = raw.partition("|")
         moment = parse_datetime(stamp)
-        if moment is None or not last_id.isdigit():
+        if moment is None or moment.utcoffset() is None or not last_id.isdigit():
+            raise ValueError
+        if abs(moment.utcoffset()) > timedelta(hours=14):
             raise ValueError
         return moment, int(last_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -103,3 +103,16 @@ def test_schema_and_docs_are_served(anonymous):
     assert schema.status_code == 200
     assert b"/api/v1/articles/{slug}/comments/" in schema.content
     assert anonymous.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "published_after=0077-07-19T17:06:18%2B16:19",
+        "search=%00",
+        "topic=a%00b",
+    ],
+)
+def test_inputs_a_database_would_refuse_are_400(anonymous, query):
+    response = anonymous.get(f"/api/v1/articles/?{query}")
+    assert response.status_code == 400
