@@ -273,10 +273,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST":
         if "revoke" in request.POST:
-            ApiToken.objects.filter(pk=request.POST["revoke"], user=request.user).update(
-                revoked_at=timezone.now()
-            )
-            messages.success(request, "The token is revoked.")
+            raw = request.POST["revoke"]
+            revoked = raw.isdigit() and ApiToken.objects.filter(
+                pk=int(raw), user=request.user
+            ).update(revoked_at=timezone.now())
+            if revoked:
+                messages.success(request, "The token is revoked.")
+            else:
+                messages.error(request, "That token was not found.")
             return redirect("comments:api_tokens")
         if form.is_valid():
             _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
