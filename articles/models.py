@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.rendering import render_markdown
+from articles.rendering import render_html, render_markdown
 
 
 class Topic(models.Model):
@@ -56,7 +56,13 @@ class Article(models.Model):
     standfirst = models.TextField(
         max_length=400, help_text="One or two sentences shown under the title and in lists."
     )
+
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML (imported)"
+
     body = models.TextField(help_text="Markdown. Sections start with ## headings.")
+    body_format = models.CharField(max_length=10, choices=BodyFormat, default=BodyFormat.MARKDOWN)
     body_html = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
@@ -114,7 +120,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        rendered = render_markdown(self.body)
+        rendered = (
+            render_html(self.body)
+            if self.body_format == self.BodyFormat.HTML
+            else render_markdown(self.body)
+        )
         self.body_html = rendered.html
         self.toc = rendered.toc
         self.reading_minutes = rendered.reading_minutes

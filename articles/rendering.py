@@ -83,3 +83,20 @@ def _flatten_toc(tokens: list[dict], max_level: int) -> list[dict]:
             entries.append({"id": token["id"], "title": token["name"], "level": level})
         entries.extend(_flatten_toc(token["children"], max_level))
     return entries
+
+
+_BLOCK = re.compile(r"<(p|div|h[1-6]|ul|ol|table|blockquote|pre|figure)[\s>]", re.IGNORECASE)
+
+
+def paragraphs(html: str) -> str:
+    """Blank-line-separated text without block tags becomes paragraphs (as WordPress shows it)."""
+    if _BLOCK.search(html):
+        return html
+    parts = [part.strip() for part in re.split(r"\n\s*\n", html) if part.strip()]
+    return "".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in parts)
+
+
+def render_html(html: str) -> Rendered:
+    """HTML written elsewhere (an import): sanitised like Markdown output, no contents list."""
+    clean = sanitize(_H1.sub(r"<\1h2\2", paragraphs(html)))
+    return Rendered(html=clean, toc=[], word_count=len(strip_tags(clean).split()))

@@ -24,3 +24,17 @@ def render_comment(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener noreferrer",
     ).strip()
+
+
+def sanitize_comment_html(html: str) -> str:
+    """A comment written as HTML elsewhere (an import), cleaned to the comment dialect."""
+    from articles.rendering import paragraphs
+
+    return nh3.clean(
+        paragraphs(html),
+        tags=ALLOWED_TAGS | {"b", "i"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener noreferrer",
+        clean_content_tags={"script", "style"},
+    ).strip()

@@ -2,6 +2,7 @@
 
 from comments.models.api import ApiToken
 from comments.models.discussion import Comment, Report, ReportedComment
+from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
 from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -10,10 +11,12 @@ __all__ = [
     "ApiToken",
     "Ban",
     "Comment",
+    "ImportedRecord",
     "MailPreference",
     "ModerationEvent",
     "ModerationSettings",
     "Notification",
+    "PersonalDataLog",
     "Report",
     "ReportedComment",
     "Subscription",

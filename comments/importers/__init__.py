@@ -1,0 +1,1 @@
+"""Moving in: discussions from WordPress (WXR) and Disqus exports."""
