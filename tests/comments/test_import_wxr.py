@@ -203,3 +203,13 @@ def test_json_export_has_the_thread_and_statuses():
     ]
     with pytest.raises(CommandError, match="No article"):
         call_command("export_discussions", "--article", "nope", stdout=io.StringIO())
+
+
+def test_the_import_benchmark_builds_files_the_importer_reads(tmp_path):
+    from comments import import_benchmark
+
+    path = tmp_path / "generated.xml"
+    assert import_benchmark.generated_wxr(path, posts=2, per_post=30) == 60
+    run("import_wxr", str(path))
+    assert Comment.objects.count() == 60
+    assert Comment.objects.filter(depth__gt=0).exists()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from comments import benchmark, fanout_benchmark
+from comments import benchmark, fanout_benchmark, import_benchmark
 
 
 class Command(BaseCommand):
@@ -14,8 +14,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--subscribers", type=int, default=10_000, help="Fan-out size; 0 skips it."
         )
+        parser.add_argument("--no-imports", action="store_true", help="Skip the import figures.")
 
-    def handle(self, *args, sizes: str, runs: int, subscribers: int, **options):
+    def handle(self, *args, sizes: str, runs: int, subscribers: int, no_imports: bool, **options):
         counts = [int(size) for size in sizes.split(",") if size.strip()]
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
@@ -23,3 +24,6 @@ class Command(BaseCommand):
                 fanout_benchmark.run(subscribers, self.stdout.write)
                 self.stdout.write("")
             benchmark.run(counts, runs, self.stdout.write)
+        if not no_imports:
+            self.stdout.write("")
+            import_benchmark.run(self.stdout.write)
