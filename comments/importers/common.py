@@ -85,7 +85,9 @@ def store_thread(
     """Store one article's comments with their parents. Replies deeper than the site's limit
     are attached at the deepest level; a reply whose parent is missing becomes top-level."""
     known = records.known("comment", [c.source_id for c in incoming])
-    summary.skipped["comments (already imported)"] += sum(c.source_id in known for c in incoming)
+    already = sum(c.source_id in known for c in incoming)
+    if already:
+        summary.skipped["comments (already imported)"] += already
     fresh = [c for c in incoming if c.source_id not in known]
     if not fresh:
         return 0
@@ -113,7 +115,7 @@ def store_thread(
     for level in range(max(depth.values(), default=0) + 1):
         batch = [c for c in fresh if depth[c.source_id] == level]
         rows = []
-        for c in sorted(batch, key=lambda c: c.created_at):
+        for c in sorted(batch, key=lambda c: c.created_at or timezone.now()):
             parent = stored.get(c.parent_source_id) if c.parent_source_id else None
             # Past the deepest level: beside the deepest ancestor allowed.
             while parent is not None and parent.depth >= max_depth - 1:
@@ -138,9 +140,12 @@ def store_thread(
         Comment.objects.bulk_create([row for _, row in rows], batch_size=1000)
         for sid, row in rows:
             stored[sid] = row
-        if level == 0:
-            Comment.objects.filter(pk__in=[row.pk for _, row in rows]).update(root_id=F("id"))
-            for _, row in rows:
+        # A new top-level comment is its own thread's root; a reply to a comment from an
+        # earlier import took its parent's root above.
+        tops = [row for _, row in rows if row.parent_id is None]
+        if tops:
+            Comment.objects.filter(pk__in=[row.pk for row in tops]).update(root_id=F("id"))
+            for row in tops:
                 row.root_id = row.pk
         records.remember("comment", [(sid, row.pk) for sid, row in rows])
         made += len(rows)
