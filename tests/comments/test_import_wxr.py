@@ -213,3 +213,24 @@ def test_the_import_benchmark_builds_files_the_importer_reads(tmp_path):
     run("import_wxr", str(path))
     assert Comment.objects.count() == 60
     assert Comment.objects.filter(depth__gt=0).exists()
+
+
+def test_a_newer_export_adds_replies_to_earlier_comments_in_their_thread(tmp_path):
+    from comments import import_benchmark
+
+    def export(path, comments):
+        import_benchmark._write(path, [import_benchmark._item(7, "Post", comments)])
+
+    first, second = tmp_path / "first.xml", tmp_path / "second.xml"
+    older = [(1, 0, "Ann", "a@example.org", "2024-01-01 10:00:00", "Root."),
+             (2, 1, "Bo", "b@example.org", "2024-01-01 11:00:00", "Reply.")]  # fmt: skip
+    export(first, older)
+    export(second, [*older, (3, 2, "Cy", "c@example.org", "2024-01-02 09:00:00", "Later reply.")])
+
+    run("import_wxr", str(first))
+    run("import_wxr", str(second))
+
+    root = Comment.objects.get(body="Root.")
+    later = Comment.objects.get(body="Later reply.")
+    assert (later.root_id, later.depth, later.parent.body) == (root.pk, 2, "Reply.")
+    assert Comment.objects.count() == 3
