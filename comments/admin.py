@@ -19,7 +19,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from comments import bans, overview, tasks, transitions
+from comments import bans, overview, personal_data, tasks, transitions
+from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
     Comment,
@@ -27,6 +28,7 @@ from comments.models import (
     ModerationEvent,
     ModerationSettings,
     Notification,
+    PersonalDataLog,
     Report,
     ReportedComment,
     Subscription,
@@ -190,6 +192,7 @@ class CommentAdmin(admin.ModelAdmin):
             "reported_count": ReportedComment.objects.filter(reports__resolved_at__isnull=True)
             .distinct()
             .count(),
+            "can_handle_personal_data": self.has_change_permission(request),
         }
         return super().changelist_view(request, extra_context)
 
@@ -211,6 +214,11 @@ class CommentAdmin(admin.ModelAdmin):
                 "overview/",
                 self.admin_site.admin_view(self.overview_view),
                 name="{}_{}_overview".format(*info),
+            ),
+            path(
+                "personal-data/",
+                self.admin_site.admin_view(self.personal_data_view),
+                name="{}_{}_personal_data".format(*info),
             ),
             *super().get_urls(),
         ]
@@ -272,6 +280,54 @@ class CommentAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/comments/overview.html", context)
 
+    def personal_data_view(self, request: HttpRequest):
+        """An anonymous reader's request about their data, by email address: look it up,
+        hand over a copy (JSON), or erase it. Logged, without the address."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        erase = posted and "erase" in request.POST
+        form = StaffPersonalDataForm(request.POST if posted else None, erase=erase)
+        held = account = None
+        if posted and form.is_valid():
+            email = form.cleaned_data["email"]
+            if "download" in request.POST:
+                return personal_data.download(
+                    personal_data.export_for_email(email, actor=request.user)
+                )
+            account = personal_data.account_for_email(email)
+            if erase:
+                count = personal_data.erase_for_email(
+                    email,
+                    actor=request.user,
+                    delete_comments=form.cleaned_data["comments"] == "delete",
+                )
+                done = "deleted" if form.cleaned_data["comments"] == "delete" else "anonymised"
+                self.message_user(
+                    request,
+                    f"Erased: {count} comment(s) {done}; the address's subscriptions and mail "
+                    "settings are gone and its unsent mail is cancelled.",
+                    messages.SUCCESS,
+                )
+                if account is not None:
+                    self.message_user(request, _account_note(account), messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:comments_comment_personal_data"))
+            held = personal_data.held_for_email(email)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Personal data of an email address",
+            "opts": self.opts,
+            "form": form,
+            "held": held,
+            "account_note": _account_note(account) if account is not None else "",
+        }
+        return TemplateResponse(
+            request,
+            "admin/comments/personal_data.html",
+            context,
+            status=400 if form.is_bound and form.errors else 200,
+        )
+
     @admin.display(description="Comment")
     def excerpt(self, obj: Comment) -> str:
         return truncatechars(obj.body, 90)
@@ -305,6 +361,33 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Comment, CommentAdmin)
+
+
+def _account_note(account) -> str:
+    return (
+        f"This address belongs to account {account.pk} ({account.get_username()}). Comments "
+        "written while signed in to it are the account's and are not covered here: its owner "
+        "can download or erase them on their Personal data page."
+    )
+
+
+@admin.register(PersonalDataLog)
+class PersonalDataLogAdmin(admin.ModelAdmin):
+    """Who exported or erased whose data, and how much: read only."""
+
+    list_display = ["created_at", "action", "subject", "comments", "details", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReportedComment)

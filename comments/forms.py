@@ -126,3 +126,61 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label="Name", max_length=80, help_text="What the token is for, e.g. “newsletter tool”."
     )
+
+
+ERASE_CHOICES = [
+    ("keep", "Keep my comments, shown as “Anonymous”"),
+    ("delete", "Delete my comments (replies to them stay, under “This comment was deleted”)"),
+]
+
+
+class EraseForm(forms.Form):
+    """A reader erases their personal data from their account page."""
+
+    comments = forms.ChoiceField(
+        label="What should happen to your comments?",
+        choices=ERASE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what should happen to your comments."},
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this cannot be undone",
+        error_messages={"required": "Tick the box to confirm that you want your data erased."},
+    )
+
+
+class StaffPersonalDataForm(forms.Form):
+    """Staff find an address's data, to hand over or to erase."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter the email address the request is about."},
+    )
+    comments = forms.ChoiceField(
+        label="When erasing, the comments",
+        choices=[
+            ("keep", "Keep them, shown as “Anonymous”"),
+            ("delete", "Delete them (replies stay, under a tombstone)"),
+        ],
+        initial="keep",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    confirm = forms.BooleanField(
+        label="I have checked that the request comes from the owner of this address",
+        required=False,
+    )
+
+    def __init__(self, *args, erase: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.erase = erase
+
+    def clean(self):
+        data = super().clean()
+        if self.erase:
+            if not data.get("comments"):
+                self.add_error("comments", "Choose what happens to the comments.")
+            if not data.get("confirm"):
+                self.add_error("confirm", "Tick the box to confirm the erasure.")
+        return data

@@ -8,7 +8,9 @@ Rules, whatever the entry point:
   one event (the outbox's unique constraint), and an address that opted out gets nothing;
 - an anonymous address is mailed only once it has confirmed a subscription (double opt-in);
   an account's address only once allauth has verified it;
-- a comment that leaves the published state cancels its unsent mail.
+- a comment that leaves the published state cancels its unsent mail;
+- a comment whose author's personal data was erased (no address left) brings its author no
+  reply mail, even when it still belongs to an account.
 Rows are handed to Celery after commit (`comments.tasks.enqueue`).
 """
 
@@ -198,7 +200,8 @@ def _candidates(comment, parents, authors, confirmed, left, verified, were_held)
         if email in verified:
             offer(email, Kind.ARTICLE_COMMENT, user)
     parent = parents.get(comment.parent_id)
-    if parent is not None:
+    # A parent with no address left had its author's personal data erased: nobody to tell.
+    if parent is not None and parent.author_email:
         parent_email = (parent.user.email if parent.user_id else parent.author_email).lower()
         # A reply goes to an address we know belongs to its owner: verified, or confirmed.
         if parent_email in verified or parent_email in subs:

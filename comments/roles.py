@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 
 MODERATORS = "Moderators"
-# The group's permissions (the data migration 0003 made the first copy of this group).
+# The group's permissions (data migrations 0003 and 0009 gave the group these).
 MODERATOR_PERMISSIONS = {
     "comment": ["view", "change"],
     "reportedcomment": ["view", "change"],
@@ -11,6 +11,7 @@ MODERATOR_PERMISSIONS = {
     "ban": ["view", "add", "change", "delete"],
     "moderationsettings": ["view", "change"],
     "moderationevent": ["view"],
+    "personaldatalog": ["view"],
 }
 
 

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from comments import mail, webhooks
-from comments.models import Notification, WebhookDelivery
+from comments.models import Comment, Notification, Report, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 State = Notification.State
@@ -182,3 +182,50 @@ def sweep_webhooks_task() -> int:
     ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
     enqueue_webhooks(ids)
     return len(ids)
+
+
+# --- Retention ----------------------------------------------------------------------------------
+
+RETENTION_BATCH = 1000
+
+
+def _clear_in_batches(rows, changes: dict) -> int:
+    """Update `rows` (a queryset that no longer matches a row once changed) in batches of
+    ids, each its own short transaction: memory and locks stay small on any table."""
+    cleared = 0
+    while True:
+        ids = list(rows.order_by("pk").values_list("pk", flat=True)[:RETENTION_BATCH])
+        if not ids:
+            return cleared
+        cleared += rows.model.objects.filter(pk__in=ids).update(**changes)
+
+
+@shared_task
+def clear_old_request_facts_task() -> int:
+    """Forget where old comments came from: the IP address and user agent of comments older
+    than COMMENT_IP_RETENTION_DAYS (and the IP of reports as old). Returns the comments
+    cleared. Bans hold their own values, so they keep working."""
+    days = settings.COMMENT_IP_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    comments = _clear_in_batches(
+        Comment.objects.filter(created_at__lt=cutoff).filter(
+            Q(ip_address__isnull=False) | ~Q(user_agent="")
+        ),
+        # updated_at stays: nothing the API's change feed shows has changed.
+        {"ip_address": None, "user_agent": ""},
+    )
+    reports = _clear_in_batches(
+        Report.objects.filter(created_at__lt=cutoff, ip_address__isnull=False),
+        {"ip_address": None},
+    )
+    if comments or reports:
+        logger.info(
+            "cleared the IP address and user agent of %d comments and %d reports older "
+            "than %d days",
+            comments,
+            reports,
+            days,
+        )
+    return comments

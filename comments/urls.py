@@ -24,4 +24,5 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/notifications/", views.notification_settings, name="notification_settings"),
     path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/personal-data/", views.personal_data_page, name="personal_data"),
 ]

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -9,17 +10,29 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from articles.models import Article
 from articles.views import render_article
-from comments import mail, permissions, queries, services, subscriptions
+from comments import mail, permissions, personal_data, queries, services, subscriptions
 from comments.forms import (
     CommentForm,
     EditCommentForm,
+    EraseForm,
     PreferencesForm,
     ReportForm,
     TokenForm,
     seconds_since_shown,
 )
 from comments.models import ApiToken, Comment, ModerationSettings, Notification, Subscription
-from comments.readers import Reader, reader_from, remember_browser, save_details
+from comments.readers import (
+    DETAILS_COOKIE,
+    Reader,
+    reader_from,
+    remember_browser,
+    save_details,
+)
+
+
+def _posted(request: HttpRequest):
+    """The form data of a POST (even an empty one, which is then an error); None for a GET."""
+    return request.POST if request.method == "POST" else None
 
 
 def _comment_url(comment: Comment, reader: Reader) -> str:
@@ -116,7 +129,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             f"{limits.edit_minutes} minutes after posting, by their author.",
         )
     form = EditCommentForm(
-        request.POST or None, initial={"body": comment.body}, max_length=limits.max_length
+        _posted(request), initial={"body": comment.body}, max_length=limits.max_length
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,7 +157,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment, reader = _visible_comment_or_404(request, pk)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.report_comment(
@@ -233,7 +246,7 @@ _BAD_LINK = "This link is not valid or has expired. Links from older mail may no
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """One page for a signed-in reader's subscriptions and mail preferences."""
     prefs = subscriptions.preferences_for(request.user)
-    form = PreferencesForm(request.POST or None, instance=prefs, user=request.user)
+    form = PreferencesForm(_posted(request), instance=prefs, user=request.user)
     if request.method == "POST":
         if "unsubscribe" in request.POST:
             raw = request.POST["unsubscribe"]
@@ -270,7 +283,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Personal API tokens: create one (its key is shown once), or revoke one."""
     new_key = None
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_posted(request))
     if request.method == "POST":
         if "revoke" in request.POST:
             raw = request.POST["revoke"]
@@ -292,4 +305,35 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "comments/api_tokens.html",
         {"form": form, "tokens": tokens, "new_key": new_key},
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def personal_data_page(request: HttpRequest) -> HttpResponse:
+    """What is held about the reader; a copy of it (JSON); and its erasure."""
+    user = request.user
+    if request.method != "POST" and request.GET.get("download"):
+        data = personal_data.export_for_user(user, actor=user)
+        return personal_data.download(data)
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        delete = form.cleaned_data["comments"] == "delete"
+        count = personal_data.erase_for_user(user, actor=user, delete_comments=delete)
+        messages.success(
+            request,
+            f"Your personal data is erased from {count} comment{'s' if count != 1 else ''}"
+            f"{', which are deleted' if delete and count else ''}. Your subscriptions, mail "
+            "settings and API tokens are gone.",
+        )
+        response = redirect("comments:personal_data")
+        # The name, email and website this browser remembered for the comment form go too.
+        response.delete_cookie(DETAILS_COOKIE, samesite="Lax")
+        return response
+    addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    return render(
+        request,
+        "comments/personal_data.html",
+        {"form": form, "held": personal_data.held_for_user(user), "addresses": addresses},
+        status=400 if form.is_bound and form.errors else 200,
     )

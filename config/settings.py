@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comments.tasks.sweep_webhooks_task",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
     },
+    "clear-old-request-facts": {
+        "task": "comments.tasks.clear_old_request_facts_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Notification mail: how long a worker's claim on a row lasts, how often a row is tried.
@@ -327,6 +331,9 @@ ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 # Top-level threads on each page of a discussion; 0 shows the whole discussion on one page.
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
+# A comment's IP address and user agent (and a report's IP) are cleared once this many days
+# old, daily by beat; 0 keeps them. Bans keep their own values and work on.
+COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 90)
 # Depth, edit window, length, word lists and thresholds are the moderators' to set, in the admin.
 
 # The optional spam service (Akismet). Off without a key; a failure holds the comment.

@@ -164,6 +164,7 @@ def test_group_has_exactly_the_moderation_permissions():
         "view_comment", "change_comment", "view_reportedcomment", "change_reportedcomment",
         "view_report", "view_ban", "add_ban", "change_ban", "delete_ban",
         "view_moderationsettings", "change_moderationsettings", "view_moderationevent",
+        "view_personaldatalog",
     }  # fmt: skip
 
 
