@@ -40,6 +40,19 @@ from comments.models.webhooks import EVENTS
 S = Comment.Status
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record to read, never to write: events and logs."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _with_report_counts(comments):
     return comments.annotate(
         report_count=Count("reports"),
@@ -372,22 +385,13 @@ def _account_note(account) -> str:
 
 
 @admin.register(PersonalDataLog)
-class PersonalDataLogAdmin(admin.ModelAdmin):
+class PersonalDataLogAdmin(ReadOnlyAdmin):
     """Who exported or erased whose data, and how much: read only."""
 
     list_display = ["created_at", "action", "subject", "comments", "details", "actor"]
     list_filter = ["action"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReportedComment)
@@ -451,20 +455,11 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "comment_id", "actor", "from_status", "to_status", "reason"]
     list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)
