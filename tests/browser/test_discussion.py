@@ -540,3 +540,37 @@ def test_article_showing_form_errors_has_no_axe_violations(new_context, article_
     _post_with_errors(page, article_url)
     expect(page.locator("#commentform [role=alert]")).to_be_visible()
     axe_check(page, "an article showing comment form errors")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/email/",
+        "/accounts/notifications/",
+        "/accounts/api-tokens/",
+        "/accounts/personal-data/",
+        "/accounts/password/change/",
+    ],
+)
+def test_account_pages_have_no_axe_violations(new_context, site, grace, path):
+    page = sign_in(new_context(), site, grace)
+    page.goto(site + path)
+    expect(page.get_by_role("navigation", name="Your account")).to_be_visible()
+    axe_check(page, path)
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+)
+def test_entrance_pages_have_no_axe_violations(new_context, site, path):
+    page = new_context().new_page()
+    page.goto(site + path)
+    axe_check(page, path)
+
+
+def test_report_and_topic_pages_have_no_axe_violations(new_context, site, article):
+    comment = CommentFactory(article=article)
+    page = new_context().new_page()
+    for path in (f"/comments/{comment.pk}/report/", "/topics/", "/nowhere/"):
+        page.goto(site + path)
+        axe_check(page, path)
