@@ -116,3 +116,9 @@ def test_schema_and_docs_are_served(anonymous):
 def test_inputs_a_database_would_refuse_are_400(anonymous, query):
     response = anonymous.get(f"/api/v1/articles/?{query}")
     assert response.status_code == 400
+
+
+def test_the_docs_page_uses_the_sites_own_swagger_files(anonymous):
+    html = anonymous.get("/api/v1/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
