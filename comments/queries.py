@@ -177,6 +177,22 @@ def page_of(comment: Comment, reader: Reader, order: str = "oldest") -> int:
         return 1
 
 
+def comment_for(pk: int, reader: Reader) -> Comment:
+    """A comment of a published article that `reader` may address (see, reply to, report,
+    edit or delete, as permissions allow): a published one, one gone with its tombstone, or
+    one of their own. Anything else, for them, does not exist (404)."""
+    comment = (
+        Comment.objects.select_related("article")
+        .filter(pk=pk, article__in=Article.objects.published())
+        .first()
+    )
+    if comment is None or not (
+        comment.status == Comment.Status.APPROVED or comment.is_gone or reader.wrote(comment)
+    ):
+        raise Http404("No such comment.")
+    return comment
+
+
 def approved_comments(article: Article):
     """Approved comments of an article, newest first, for feeds."""
     return (

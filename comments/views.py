@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -42,14 +42,8 @@ def _comment_url(comment: Comment, reader: Reader) -> str:
 
 
 def _visible_comment_or_404(request: HttpRequest, pk: int) -> tuple[Comment, Reader]:
-    comment = get_object_or_404(
-        Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
-        pk=pk,
-    )
     reader = reader_from(request)
-    if comment.status != Comment.Status.APPROVED and not reader.wrote(comment):
-        raise Http404("No such comment.")
-    return comment, reader
+    return queries.comment_for(pk, reader), reader
 
 
 @require_POST

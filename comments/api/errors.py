@@ -5,7 +5,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,7 +48,3 @@ def exception_handler(exc, context):
             code = "permission_denied"
         response.data = _error(response.status_code, str(code), message)
     return response
-
-
-def not_found_view(request, exception=None):
-    return Response(_error(404, "not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)

@@ -262,16 +262,8 @@ class CommentDetailView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     def _comment(self, request, pk: int) -> tuple[Comment, Reader]:
-        comment = get_object_or_404(
-            Comment.objects.select_related("article").filter(
-                article__in=Article.objects.published()
-            ),
-            pk=pk,
-        )
         reader = api_reader(request)
-        if comment.status == S.PENDING and not reader.wrote(comment):
-            raise Http404
-        return comment, reader
+        return queries.comment_for(pk, reader), reader
 
     @extend_schema(
         summary="One comment, with a link to its thread",
@@ -324,11 +316,12 @@ class CommentReportView(APIView):
         },
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment, pk=pk, status=S.APPROVED)
+        reader = api_reader(request)
+        comment = queries.comment_for(pk, reader)
         data = _valid(ReportInputSerializer, request)
         services.report_comment(
             comment=comment,
-            reader=api_reader(request),
+            reader=reader,
             reason=data["reason"],
             note=data.get("note", ""),
         )

@@ -80,10 +80,6 @@ class Comment(models.Model):
         return reverse("comments:permalink", kwargs={"pk": self.pk})
 
     @property
-    def is_visible(self) -> bool:
-        return self.status == self.Status.APPROVED
-
-    @property
     def is_gone(self) -> bool:
         """Deleted by its author or removed by a moderator: shown as a tombstone if replied to."""
         return self.status in (self.Status.DELETED, self.Status.REMOVED)

@@ -332,3 +332,35 @@ def test_options_on_a_thread_names_its_methods(member_api, article):
     response = member_api.options(f"/api/v1/articles/{article.slug}/comments/")
     assert response.status_code == 200
     assert {"GET", "POST"} <= {m.strip() for m in response["Allow"].split(",")}
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [("spam", 404), ("rejected", 404), ("pending", 404), ("removed", 200), ("deleted", 200)],
+)
+def test_one_comment_is_seen_by_strangers_only_if_public_or_a_tombstone(
+    anonymous, article, status, code
+):
+    comment = CommentFactory(article=article, status=status, body="Words.")
+    response = anonymous.get(f"/api/v1/comments/{comment.pk}/")
+    assert response.status_code == code
+    if code == 200:
+        assert response.json()["html"] is None and "Words." not in response.content.decode()
+
+
+def test_reporting_a_comment_that_is_not_published_is_refused(other_api, article):
+    held = CommentFactory(article=article, status="pending")
+    gone = CommentFactory(article=article, status="deleted")
+    assert (
+        other_api.post(
+            f"/api/v1/comments/{held.pk}/report/", {"reason": "spam"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert (
+        other_api.post(
+            f"/api/v1/comments/{gone.pk}/report/", {"reason": "spam"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert not Report.objects.exists()

@@ -200,3 +200,11 @@ def test_comment_admin_lists_comments_in_fixed_queries(
     with django_assert_max_num_queries(12):
         response = client.get("/admin/comments/comment/?status__exact=approved")
     assert response.status_code == 200
+
+
+def test_a_deleted_comments_permalink_leads_to_its_tombstone(client, article):
+    gone = CommentFactory(article=article, status=Comment.Status.DELETED)
+    CommentFactory(parent=gone)
+    response = client.get(gone.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#comment-{gone.pk}")
