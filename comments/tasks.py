@@ -23,29 +23,62 @@ State = Notification.State
 CHUNK = 100
 
 
-def enqueue(ids: list[int]) -> None:
-    """Hand rows to the broker in chunks. A broker that is down is logged, not raised: the
-    rows stay unqueued and the periodic sweep hands them out once it is back."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+# --- The outbox's mechanics, shared by mail and webhooks -------------------------------------
+# Both kinds of row have state, attempts, created_at, queued_at and claimed_at.
+
+
+def _hand_out(model, ids: list[int], size: int, task) -> None:
+    """Give rows to the broker, `size` ids a task. A broker that is down is logged, not
+    raised: the rows stay unqueued and the periodic sweep hands them out once it is back."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
         try:
-            deliver_notifications_task.apply_async(args=[chunk], retry=False)
+            task.apply_async(args=[chunk if size > 1 else chunk[0]], retry=False)
         except Exception:  # the broker is unreachable: the sweep will retry
             logger.warning(
-                "broker unreachable; %d notifications wait for the sweep",
+                "broker unreachable; %d %s rows wait for the sweep",
                 len(ids) - start,
+                model._meta.model_name,
                 exc_info=True,
             )
             return
-        Notification.objects.filter(pk__in=chunk, state=State.PENDING).update(
-            queued_at=timezone.now()
-        )
+        model.objects.filter(pk__in=chunk, state="pending").update(queued_at=timezone.now())
+
+
+def _claimable(now) -> Q:
+    """Not claimed, or claimed by a worker that has not finished within the lease (died)."""
+    lease = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease)
+
+
+def _backoff(attempts: int) -> int:
+    """Seconds before the next try: base, twice that, four times ... at most ten minutes."""
+    return min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** max(0, attempts - 1))
+
+
+def _waiting(model, now) -> list[int]:
+    """Rows the sweep hands out again: never reached the broker, claimed by a dead worker,
+    or queued long ago and never taken."""
+    stale_queue = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
+    waiting = model.objects.filter(state="pending").filter(
+        Q(queued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
+        | Q(claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS))
+        | Q(claimed_at__isnull=True, queued_at__lt=stale_queue)
+    )
+    return list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
+
+
+# --- Mail -------------------------------------------------------------------------------------
+
+
+def enqueue(ids: list[int]) -> None:
+    _hand_out(Notification, ids, CHUNK, deliver_notifications_task)
 
 
 def _claim(ids: list[int], now) -> list[Notification]:
-    lease = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
-    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease)
-    Notification.objects.filter(claimable, pk__in=ids, state=State.PENDING).update(claimed_at=now)
+    Notification.objects.filter(_claimable(now), pk__in=ids, state=State.PENDING).update(
+        claimed_at=now
+    )
     return list(
         Notification.objects.filter(pk__in=ids, state=State.PENDING, claimed_at=now)
         .select_related("comment__article", "subscription__article", "user")
@@ -67,8 +100,9 @@ def deliver_notifications_task(self, ids: list[int]) -> None:
         except (SMTPException, OSError) as error:  # the server cannot be reached at all
             _failed(rows, error)
             if rows[0].attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
-                countdown = min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** (rows[0].attempts - 1))
-                raise self.retry(args=[[r.pk for r in rows]], countdown=countdown) from error
+                raise self.retry(
+                    args=[[r.pk for r in rows]], countdown=_backoff(rows[0].attempts)
+                ) from error
             return
         for index, row in enumerate(rows):
             try:
@@ -82,8 +116,9 @@ def deliver_notifications_task(self, ids: list[int]) -> None:
                 )
                 if rest:
                     # Exponential backoff on the row that failed: base, 2x, 4x ... ten minutes.
-                    countdown = min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** (row.attempts - 1))
-                    raise self.retry(args=[[r.pk for r in rest]], countdown=countdown) from error
+                    raise self.retry(
+                        args=[[r.pk for r in rest]], countdown=_backoff(row.attempts)
+                    ) from error
                 return
             Notification.objects.filter(pk=row.pk).update(
                 state=State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
@@ -110,15 +145,7 @@ def _failed(rows: list[Notification], error: Exception) -> None:
 @shared_task
 def sweep_notifications_task() -> int:
     """Hand out again what never reached the broker, or was claimed by a worker that died."""
-    now = timezone.now()
-    stale_claim = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
-    stale_queue = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS)
-    waiting = Notification.objects.filter(state=State.PENDING).filter(
-        Q(queued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
-        | Q(claimed_at__lt=stale_claim)
-        | Q(claimed_at__isnull=True, queued_at__lt=stale_queue)
-    )
-    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
+    ids = _waiting(Notification, timezone.now())
     enqueue(ids)
     return len(ids)
 
@@ -127,21 +154,14 @@ def sweep_notifications_task() -> int:
 
 
 def enqueue_webhooks(ids: list[int]) -> None:
-    for pk in ids:
-        try:
-            deliver_webhook_task.apply_async(args=[pk], retry=False)
-        except Exception:  # the broker is unreachable: the sweep will retry
-            logger.warning("broker unreachable; webhooks wait for the sweep", exc_info=True)
-            return
-        WebhookDelivery.objects.filter(pk=pk, state="pending").update(queued_at=timezone.now())
+    _hand_out(WebhookDelivery, ids, 1, deliver_webhook_task)
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_webhook_task(self, delivery_id: int) -> None:
     now = timezone.now()
-    lease = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
     claimed = WebhookDelivery.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease), pk=delivery_id, state="pending"
+        _claimable(now), pk=delivery_id, state="pending"
     ).update(claimed_at=now)
     if not claimed:
         return
@@ -164,22 +184,12 @@ def deliver_webhook_task(self, delivery_id: int) -> None:
         state="failed" if failed else "pending",
     )
     if not failed:
-        countdown = min(600, settings.NOTIFICATION_RETRY_BASE * 2 ** (attempts - 1))
-        raise self.retry(countdown=countdown)
+        raise self.retry(countdown=_backoff(attempts))
 
 
 @shared_task
 def sweep_webhooks_task() -> int:
-    now = timezone.now()
-    waiting = WebhookDelivery.objects.filter(state="pending").filter(
-        Q(queued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
-        | Q(claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS))
-        | Q(
-            claimed_at__isnull=True,
-            queued_at__lt=now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_SECONDS),
-        )
-    )
-    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:10_000])
+    ids = _waiting(WebhookDelivery, timezone.now())
     enqueue_webhooks(ids)
     return len(ids)
 

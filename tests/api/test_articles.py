@@ -122,3 +122,12 @@ def test_the_docs_page_uses_the_sites_own_swagger_files(anonymous):
     html = anonymous.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_article_detail_query_count_is_fixed(anonymous, django_assert_max_num_queries):
+    article = ArticleFactory(topics=TopicFactory.create_batch(3))
+    CommentFactory.create_batch(4, article=article)
+    # the article with its comment count, its authors, its topics
+    with django_assert_max_num_queries(3):
+        body = anonymous.get(f"/api/v1/articles/{article.slug}/").json()
+    assert body["comment_count"] == 4
