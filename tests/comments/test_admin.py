@@ -288,3 +288,49 @@ def test_queue_search_by_text_name_email_or_ip(mod_client, term):
 
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
+
+
+def test_failed_mail_can_be_sent_again_from_the_admin(client, editor, settings, mailoutbox):
+    from comments.models import Notification, Subscription
+
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    comment = CommentFactory()
+    sub = Subscription.objects.create(article=comment.article, email="f@example.org")
+    row = Notification.objects.create(
+        event=f"approved:{comment.pk}", kind="thread", recipient="f@example.org",
+        comment=comment, subscription=sub, state="failed", attempts=8, last_error="550",
+    )  # fmt: skip
+    client.force_login(editor)
+
+    client.post(
+        "/admin/comments/notification/",
+        {"action": "send_again", "_selected_action": [row.pk], "index": 0},
+    )
+
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("sent", 1)
+    assert [m.to for m in mailoutbox] == [["f@example.org"]]
+
+
+def test_a_webhook_delivery_can_be_replayed_from_the_admin(client, editor, monkeypatch):
+    from comments import webhooks
+    from comments.models import WebhookDelivery, WebhookEndpoint
+
+    sent = []
+    monkeypatch.setattr(webhooks, "send", lambda delivery: sent.append(delivery.pk) or (200, "ok"))
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.org/", secret="s", events=[]
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="comment.approved", occurrence="x", payload={}, state="sent"
+    )
+    client.force_login(editor)
+
+    client.post(
+        "/admin/comments/webhookdelivery/",
+        {"action": "replay", "_selected_action": [delivery.pk], "index": 0},
+    )
+
+    delivery.refresh_from_db()
+    assert sent == [delivery.pk]
+    assert (delivery.state, delivery.attempts, delivery.last_status_code) == ("sent", 1, 200)

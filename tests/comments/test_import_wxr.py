@@ -234,3 +234,13 @@ def test_a_newer_export_adds_replies_to_earlier_comments_in_their_thread(tmp_pat
     later = Comment.objects.get(body="Later reply.")
     assert (later.root_id, later.depth, later.parent.body) == (root.pk, 2, "Reply.")
     assert Comment.objects.count() == 3
+
+
+def test_files_that_cannot_be_read_or_written_are_clear_errors(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        run("import_wxr", str(tmp_path / "missing.xml"))
+    with pytest.raises(CommandError, match=r"Cannot write .*nowhere"):
+        call_command("export_discussions", "-o", str(tmp_path / "nowhere" / "x.json"))
+    written = tmp_path / "export.json"
+    call_command("export_discussions", "-o", str(written), stderr=io.StringIO())
+    assert written.read_text().startswith('{"site": ')

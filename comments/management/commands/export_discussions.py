@@ -20,7 +20,10 @@ class Command(BaseCommand):
             for piece in pieces:
                 self.stdout.write(piece, ending="")
             return
-        with open(output, "w", encoding="utf-8") as stream:
-            for piece in pieces:
-                stream.write(piece)
+        try:
+            with open(output, "w", encoding="utf-8") as stream:
+                for piece in pieces:
+                    stream.write(piece)
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror or error}") from None
         self.stderr.write(f"Wrote {output}")
