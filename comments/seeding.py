@@ -5,7 +5,7 @@ each level is one bulk insert whose parents already have ids: 10,000 comments in
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -18,6 +18,10 @@ from comments.rendering import render_comment
 
 # Share of the comments at each depth; the rest of a deep thread stays at the last level.
 LEVEL_SHARES = (0.36, 0.28, 0.17, 0.11, 0.08)
+# The longest a reply waits after its parent (a top-level comment after the start): six
+# hours, or less for an article published lately, but never below a minute.
+MAX_WAIT = timedelta(hours=6)
+MIN_WAIT = timedelta(minutes=1)
 
 _SENTENCES = (
     "The insurance angle is underrated: premiums move long before freight rates do.",
@@ -62,16 +66,35 @@ def _level_sizes(total: int, levels: int) -> list[int]:
     return [size for size in sizes if size > 0]
 
 
+def _reply_window(article: Article, levels: int) -> tuple[datetime, int]:
+    """Where the discussion starts, and the longest wait (in seconds) before each comment.
+
+    A comment at depth d is at most d + 1 waits after the start, and the start is `levels`
+    waits before now, so no seeded comment is dated in the future. Waits shrink so that
+    the discussion also starts after the article was published, unless that was only
+    minutes ago.
+    """
+    end = timezone.now() - timedelta(minutes=1)
+    span = levels * MAX_WAIT
+    if article.published_at is not None and article.published_at < end:
+        span = min(span, max(end - article.published_at, levels * MIN_WAIT))
+    wait = span // levels
+    return end - wait * levels, int(wait.total_seconds())
+
+
 def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: int = 2000) -> int:
-    """Add `count` approved comments to `article` in threads of varied depth and length."""
+    """Add `count` approved comments to `article` in threads of varied depth and length.
+
+    Every comment is dated after the one it replies to and before now.
+    """
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     User = get_user_model()
     users = [
         User.objects.get_or_create(username=f"seed-reader-{i}", defaults={"first_name": name})[0]
         for i, name in enumerate(_NAMES[:6])
     ]
-    start = timezone.now() - timedelta(minutes=count + 60)
     levels = max(1, min(ModerationSettings.current().max_depth, len(LEVEL_SHARES)))
+    start, longest_wait = _reply_window(article, levels)
     made = 0
     with transaction.atomic():
         parents: list[Comment] = []
@@ -80,7 +103,7 @@ def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: 
             for _ in range(size):
                 parent = rng.choice(parents) if parents else None
                 created = (parent.created_at if parent else start) + timedelta(
-                    seconds=rng.randint(30, 6 * 3600)
+                    seconds=rng.randint(30, longest_wait)
                 )
                 user = rng.choice(users) if rng.random() < 0.35 else None
                 body = _body(rng)

@@ -1,13 +1,17 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, Max, Min
+from django.utils import timezone
 
+from articles.models import Article
 from comments.models import Comment
 from comments.queries import discussion_for
 from comments.readers import Reader
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,46 @@ def test_seed_discussion_makes_realistic_threads(article):
         assert reply.created_at > reply.parent.created_at
     shown = discussion_for(article, Reader(user=None, browser="x"), page=None)
     assert shown.approved_count == 500
+
+
+def _assert_dated_between(comments, earliest, latest) -> None:
+    """Every timestamp a seeded comment carries lies in [earliest, latest]."""
+    assert comments.exists()
+    span = comments.aggregate(
+        first=Min("created_at"), last=Max("created_at"), last_update=Max("updated_at")
+    )
+    assert span["first"] >= earliest, f"a comment predates {earliest}: {span['first']}"
+    assert span["last"] <= latest, f"a comment is dated after {latest}: {span['last']}"
+    assert span["last_update"] <= latest
+    assert not comments.filter(edited_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("count", "published_ago"),
+    [(1, timedelta(days=30)), (40, timedelta(days=2)), (2000, timedelta(days=1)), (300, None)],
+)
+def test_seeded_comments_are_dated_after_publication_and_before_now(count, published_ago):
+    published_at = timezone.now() - published_ago if published_ago else None
+    status = Article.Status.PUBLISHED if published_at else Article.Status.DRAFT
+    article = ArticleFactory(published_at=published_at, status=status)
+
+    call_command("seed_discussion", article.slug, comments=count, stdout=io.StringIO())
+
+    _assert_dated_between(
+        Comment.objects.filter(article=article),
+        earliest=published_at or timezone.now() - timedelta(days=2),
+        latest=timezone.now(),
+    )
+
+
+def test_demo_discussion_is_dated_between_publication_and_now(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+
+    discussed = Article.objects.filter(comments__isnull=False).distinct().get()
+    _assert_dated_between(
+        discussed.comments.all(), earliest=discussed.published_at, latest=timezone.now()
+    )
 
 
 def test_seed_discussion_names_a_missing_article():
