@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from comments import bans, overview, personal_data, tasks, transitions
+from comments import bans, overview, personal_data, queue, tasks, transitions
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
@@ -51,13 +51,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def _with_report_counts(comments):
-    return comments.annotate(
-        report_count=Count("reports"),
-        open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
-    )
 
 
 class DecisionForm(ActionForm):
@@ -192,7 +185,7 @@ class CommentAdmin(admin.ModelAdmin):
     default_queue = {"status__exact": S.PENDING}
 
     def get_queryset(self, request):
-        return _with_report_counts(super().get_queryset(request))
+        return queue.with_report_counts(super().get_queryset(request))
 
     def changelist_view(self, request, extra_context=None):
         # The queue opens on what waits for a decision, oldest first.
@@ -201,10 +194,7 @@ class CommentAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(f"{request.path}?{query}")
         extra_context = {
             **(extra_context or {}),
-            "pending_count": Comment.objects.filter(status=S.PENDING).count(),
-            "reported_count": ReportedComment.objects.filter(reports__resolved_at__isnull=True)
-            .distinct()
-            .count(),
+            **{f"{name}_count": size for name, size in queue.sizes().items()},
             "can_handle_personal_data": self.has_change_permission(request),
         }
         return super().changelist_view(request, extra_context)
@@ -256,13 +246,7 @@ class CommentAdmin(admin.ModelAdmin):
             f"Comment {pk} is now {comment.get_status_display().lower()}.",
             messages.SUCCESS,
         )
-        following = (
-            Comment.objects.filter(status=S.PENDING, created_at__gte=comment.created_at)
-            .exclude(pk=pk)
-            .order_by("created_at", "id")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        following = queue.next_pending_after(comment)
         if request.POST.get("next") == "queue" and following:
             return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[following]))
         return HttpResponseRedirect(
@@ -407,9 +391,8 @@ class ReportedCommentAdmin(CommentAdmin):
 
     def get_queryset(self, request):
         # Built here rather than by the parent: its ordering names an annotation.
-        open_report = Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
-        comments = self.model._default_manager.filter(Exists(open_report))
-        return _with_report_counts(comments).order_by(*self.get_ordering(request))
+        comments = queue.reported(self.model._default_manager.all())
+        return queue.with_report_counts(comments).order_by(*self.get_ordering(request))
 
     @admin.display(description="Reports")
     def report_reasons(self, obj: Comment) -> str:

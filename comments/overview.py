@@ -7,6 +7,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from articles.models import Article
+from comments import queue
 from comments.models import Comment, ModerationEvent, Report
 
 DAYS = 30
@@ -83,7 +84,7 @@ def moderation_overview(now=None) -> dict:
             }
         )
     return {
-        "pending_count": Comment.objects.filter(status=Comment.Status.PENDING).count(),
+        "pending_count": queue.pending().count(),
         "open_report_count": Report.objects.filter(resolved_at__isnull=True).count(),
         "bars": bars,
         "decisions_total": sum(b["people"] + b["automatic"] for b in bars),

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import Article
-from comments import queries, services, transitions
+from comments import queries, queue, services, transitions
 from comments.api.serializers import (
     CommentEditSerializer,
     CommentInputSerializer,
@@ -369,20 +369,16 @@ class ModerationQueueView(generics.GenericAPIView):
 
     @extend_schema(
         summary="The pending or the reported queue (moderators)",
-        parameters=[OpenApiParameter("queue", OpenApiTypes.STR, enum=["pending", "reported"])],
+        parameters=[OpenApiParameter("queue", OpenApiTypes.STR, enum=list(queue.QUEUES))],
         responses={200: ModerationCommentSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR},
     )
     def get(self, request):
-        queue = request.query_params.get("queue", "pending")
-        comments = Comment.objects.select_related("article").annotate(
-            open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
-        )
-        if queue == "pending":
-            comments = comments.filter(status=S.PENDING)
-        elif queue == "reported":
-            comments = comments.filter(open_reports__gt=0)
-        else:
+        name = request.query_params.get("queue", "pending")
+        if name not in queue.QUEUES:
             raise ValidationError({"queue": ["Choose pending or reported."]})
+        comments = queue.with_report_counts(
+            queue.queue(name, Comment.objects.select_related("article"))
+        )
         page = self.paginate_queryset(comments)
         return self.get_paginated_response([_moderation_dict(c) for c in page])
 
