@@ -9,7 +9,18 @@ from articles.sitemaps import SITEMAPS
 admin.site.site_header = f"{settings.SITE_NAME} — editors and moderators"
 admin.site.site_title = settings.SITE_NAME
 
+ICON_DIR = settings.BASE_DIR / "platform" / "static"
+
+
+def favicon(request):
+    """The site's icon where browsers look when a page names none (the admin, feeds, files)."""
+    response = serve(request, "favicon.ico", document_root=ICON_DIR)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("accounts/", include("allauth.urls")),
