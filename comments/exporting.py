@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from articles.models import Article
+from articles.text import carriable
 from comments.models import Comment
 
 WXR_APPROVED = {"approved": "1", "pending": "0", "spam": "spam", "rejected": "trash",
@@ -84,7 +85,8 @@ def as_wxr(slug: str | None = None) -> Iterator[str]:
         f"  <wp:base_blog_url>{escape(settings.SITE_URL)}</wp:base_blog_url>\n"
     )
     for article in _articles(slug):
-        yield _wxr_item(article)
+        # Rows stored before the input rule may hold characters XML cannot carry.
+        yield carriable(_wxr_item(article))
     yield "</channel>\n</rss>\n"
 
 

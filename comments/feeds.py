@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
+from articles.feeds import AtomFeed, RssFeed
 from articles.models import Article
 from comments import queries
 
@@ -12,6 +12,8 @@ FEED_LENGTH = 50
 
 class ArticleCommentsFeed(Feed):
     """The approved comments of one article, newest first."""
+
+    feed_type = RssFeed
 
     def get_object(self, request, slug: str) -> Article:
         article = Article.objects.published().filter(slug=slug).first()
@@ -51,4 +53,4 @@ class ArticleCommentsFeed(Feed):
 
 
 class ArticleCommentsAtomFeed(ArticleCommentsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed

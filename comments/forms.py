@@ -4,6 +4,7 @@ from django import forms
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
+from articles.text import carriable, carriable_values
 from comments.models import MailPreference, Report, Subscription
 
 _SIGNER = signing.TimestampSigner(salt="comments.form-shown")
@@ -30,7 +31,27 @@ def seconds_since_shown(token: str) -> float:
     return max(0.0, time.time() - shown)
 
 
-class CommentForm(forms.Form):
+class ReaderForm(forms.Form):
+    """A form for text a reader sends: every value follows the site's rule for reader text
+    (`articles.text`) before any field sees it, so lengths and "required" apply to what is
+    stored."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = _carried(data)
+        super().__init__(data, *args, **kwargs)
+
+
+def _carried(data):
+    if hasattr(data, "getlist"):  # a QueryDict: every value of every key
+        copy = data.copy()
+        for key in copy:
+            copy.setlist(key, [carriable(value) for value in data.getlist(key)])
+        return copy
+    return carriable_values(dict(data))
+
+
+class CommentForm(ReaderForm):
     """The "Leave a Reply" form. Signed-in readers do not see name, email and website."""
 
     name = forms.CharField(
@@ -89,7 +110,7 @@ class CommentForm(forms.Form):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class EditCommentForm(forms.Form):
+class EditCommentForm(ReaderForm):
     body = CommentForm.base_fields["body"]
 
     def __init__(self, *args, max_length: int = 10_000, **kwargs):
@@ -97,7 +118,7 @@ class EditCommentForm(forms.Form):
         _limit_body(self.fields["body"], max_length)
 
 
-class ReportForm(forms.Form):
+class ReportForm(ReaderForm):
     reason = forms.ChoiceField(
         label="What is wrong with this comment?",
         choices=Report.Reason.choices,
@@ -122,7 +143,7 @@ class PreferencesForm(forms.ModelForm):
             del self.fields["held_comments"]
 
 
-class TokenForm(forms.Form):
+class TokenForm(ReaderForm):
     name = forms.CharField(
         label="Name", max_length=80, help_text="What the token is for, e.g. “newsletter tool”."
     )
@@ -149,7 +170,7 @@ class EraseForm(forms.Form):
     )
 
 
-class StaffPersonalDataForm(forms.Form):
+class StaffPersonalDataForm(ReaderForm):
     """Staff find an address's data, to hand over or to erase."""
 
     email = forms.EmailField(

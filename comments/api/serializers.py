@@ -7,6 +7,7 @@ import re
 from django.urls import reverse
 from rest_framework import serializers
 
+from articles.text import carriable_values
 from comments.models import Comment, Report
 
 _TAG = re.compile(r"<[^>]+>")
@@ -30,7 +31,8 @@ class StrictSerializer(serializers.Serializer):
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
+        # The site's rule for reader text (articles.text), before any field sees it.
+        return super().to_internal_value(carriable_values(data))
 
 
 class TextField(serializers.CharField):

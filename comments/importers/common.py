@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
+from articles.text import carriable_values
 from comments.models import Comment, ImportedRecord, ModerationSettings
 from comments.rendering import sanitize_comment_html
 
@@ -32,6 +33,11 @@ class IncomingComment:
     created_at: datetime
     html: str
     status: str
+
+    def __post_init__(self):
+        # The site's rule for text from outside (articles.text), for every importer.
+        for name in ("author_name", "author_email", "author_url", "ip_address", "html"):
+            setattr(self, name, carriable_values(getattr(self, name)))
 
 
 @dataclass
