@@ -1,7 +1,7 @@
 """`manage.py import_disqus`: a Disqus export becomes threaded comments under our articles.
 
-The exports are third-party files, read in place from shared/fixtures/external (SOURCES.md
-there says where each came from and what is odd about it).
+The exports are third-party files in tests/fixtures/external (SOURCES.md there says where
+each came from and what is odd about it).
 """
 
 import json
@@ -15,12 +15,11 @@ from django.test import Client
 from comments.models import Comment, ImportedRecord
 from comments.queries import discussion_for
 from comments.readers import Reader
-from tests import services
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "external"
+EXTERNAL = Path(__file__).resolve().parents[1] / "fixtures" / "external"
 # isso/disqus.xml: thread 2 ("some-id", http://example.org/) holds posts 4, 5 (reply to 4),
 # 9 (deleted) and 11 (reply to 9); thread 7 (no identifier) holds post 8; post 6 names a
 # thread 1337 that is not in the file.
@@ -30,15 +29,8 @@ PRIVATE = ("foo@bar.com", "baz@email.foo", "127.0.0.1")
 
 
 @pytest.fixture
-def external() -> Path:
-    if not (EXTERNAL / "isso" / "disqus.xml").is_file():
-        services.unavailable(f"the shared import fixtures are not at {EXTERNAL}")
-    return EXTERNAL
-
-
-@pytest.fixture
-def isso(external) -> Path:
-    return external / "isso" / "disqus.xml"
+def isso() -> Path:
+    return EXTERNAL / "isso" / "disqus.xml"
 
 
 @pytest.fixture
@@ -170,14 +162,12 @@ def test_dry_run_writes_nothing_but_reports_what_it_would_do(isso, mapping):
 @pytest.mark.parametrize(
     "name", ["disqus.xml", "disqus-deleted-post.xml", "disqus-deleted-thread.xml"]
 )
-def test_a_file_that_is_not_well_formed_fails_at_line_1_and_keeps_nothing(
-    external, isso, mapping, name
-):
+def test_a_file_that_is_not_well_formed_fails_at_line_1_and_keeps_nothing(isso, mapping, name):
     run(isso, mapping=mapping)
     before = counts()
 
     with pytest.raises(CommandError, match="line 1") as failed:
-        run(external / "remark42" / "malformed" / name, map_url="http://radio-t.com/{slug}/")
+        run(EXTERNAL / "remark42" / "malformed" / name, map_url="http://radio-t.com/{slug}/")
 
     assert failed.value.returncode == 1
     assert "not well-formed" in str(failed.value)
