@@ -203,7 +203,7 @@ def test_json_export_has_the_thread_and_statuses():
 
 
 def test_the_import_benchmark_builds_files_the_importer_reads(tmp_path):
-    from comments import import_benchmark
+    from tests.benchmarks import imports as import_benchmark
 
     path = tmp_path / "generated.xml"
     assert import_benchmark.generated_wxr(path, posts=2, per_post=30) == 60
@@ -213,7 +213,7 @@ def test_the_import_benchmark_builds_files_the_importer_reads(tmp_path):
 
 
 def test_the_import_benchmark_turns_the_romeo_and_juliet_fixture_into_threads(tmp_path):
-    from comments import import_benchmark
+    from tests.benchmarks import imports as import_benchmark
 
     path = tmp_path / "xtd.xml"
     assert import_benchmark.xtd_wxr(path) == 901
@@ -223,7 +223,7 @@ def test_the_import_benchmark_turns_the_romeo_and_juliet_fixture_into_threads(tm
 
 
 def test_a_newer_export_adds_replies_to_earlier_comments_in_their_thread(tmp_path):
-    from comments import import_benchmark
+    from tests.benchmarks import imports as import_benchmark
 
     def export(path, comments):
         import_benchmark._write(path, [import_benchmark._item(7, "Post", comments)])

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from comments import benchmark, fanout_benchmark, import_benchmark
+from tests.benchmarks import discussion as benchmark
+from tests.benchmarks import fanout as fanout_benchmark
+from tests.benchmarks import imports as import_benchmark
 
 
 class Command(BaseCommand):

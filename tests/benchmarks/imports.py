@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 XTD = ROOT / "tests" / "fixtures" / "external" / "django-comments-xtd" / "comments.json"
 
 
