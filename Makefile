@@ -75,7 +75,7 @@ test: install-dev browser lint
 # Speed of the article page and of posting for discussions of 100, 1,000 and 10,000 comments,
 # on the database DATABASE_URL names (throwaway articles, removed afterwards).
 bench: install-dev migrate
-	DJANGO_DEBUG=false $(BIN)/python manage.py bench_discussion
+	DJANGO_DEBUG=false $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,31 +1,40 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.test.utils import override_settings
+"""`make bench`: how the article page and posting scale with the size of a discussion, the
+fan-out of one approval to many subscribers, and imports. Run as `python -m tests.benchmarks`
+(after `manage.py migrate`); it writes throwaway articles into the configured database and
+removes them afterwards."""
 
-from tests.benchmarks import discussion as benchmark
-from tests.benchmarks import fanout as fanout_benchmark
-from tests.benchmarks import imports as import_benchmark
+import argparse
+import os
+
+import django
 
 
-class Command(BaseCommand):
-    help = "Print how the article page and posting scale with the size of a discussion."
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--subscribers", type=int, default=10_000, help="Fan-out size; 0 skips it.")
+    parser.add_argument("--no-imports", action="store_true", help="Skip the import figures.")
+    options = parser.parse_args()
 
-    def add_arguments(self, parser):
-        parser.add_argument("--sizes", default="100,1000,10000")
-        parser.add_argument("--runs", type=int, default=7)
-        parser.add_argument(
-            "--subscribers", type=int, default=10_000, help="Fan-out size; 0 skips it."
-        )
-        parser.add_argument("--no-imports", action="store_true", help="Skip the import figures.")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
 
-    def handle(self, *args, sizes: str, runs: int, subscribers: int, no_imports: bool, **options):
-        counts = [int(size) for size in sizes.split(",") if size.strip()]
-        hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-        with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
-            if subscribers:  # first, so the process's peak memory is the fan-out's own
-                fanout_benchmark.run(subscribers, self.stdout.write)
-                self.stdout.write("")
-            benchmark.run(counts, runs, self.stdout.write)
-        if not no_imports:
-            self.stdout.write("")
-            import_benchmark.run(self.stdout.write)
+    from tests.benchmarks import discussion, fanout, imports
+
+    counts = [int(size) for size in options.sizes.split(",") if size.strip()]
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
+        if options.subscribers:  # first, so the process's peak memory is the fan-out's own
+            fanout.run(options.subscribers, print)
+            print()
+        discussion.run(counts, options.runs, print)
+    if not options.no_imports:
+        print()
+        imports.run(print)
+
+
+if __name__ == "__main__":
+    main()

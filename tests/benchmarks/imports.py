@@ -94,10 +94,10 @@ def _import(path: Path, workdir: Path) -> tuple[float, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_VAR"))}
     env["DJANGO_VAR_DIR"] = str(workdir)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     started = time.perf_counter()
     # A small parent per import, so that the peak it reports is that import's alone.
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    result = subprocess.run(
         [sys.executable, "-c", _MEASURE, *manage, "import_wxr", str(path)],
         env=env, check=True, cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
