@@ -8,6 +8,7 @@ test can play several readers at once by asking `new_context` for more than one.
 import os
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from tests.services import chromium_path
@@ -18,6 +19,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 TIMEOUT_MS = 15_000
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}  # where layouts that depend on width are checked too
+# The rules of WCAG 2.2 at levels A and AA, as axe-core tags them; nothing else.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Assertions that wait (expect(...).to_...) wait as long as actions do.
 expect.set_options(timeout=TIMEOUT_MS)
@@ -71,3 +75,12 @@ def new_context(browser):
 def page(new_context):
     """A page in a fresh context of its own, with JavaScript on."""
     return new_context().new_page()
+
+
+def axe_check(page, what: str) -> None:
+    """Fail, listing each violation and its elements, if axe-core finds WCAG 2.2 AA faults."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, (
+        f"axe-core on {what}:\n{results.generate_snapshot()}\n{results.generate_report()}"
+    )

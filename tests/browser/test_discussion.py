@@ -11,13 +11,13 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import Comment, ModerationSettings, Report
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.browser.conftest import axe_check
+from tests.factories import ArticleFactory, CommentFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +48,7 @@ def article(site):
     return ArticleFactory(
         title="Shipping lanes under strain",
         comment_policy=Article.CommentPolicy.OPEN,
+        topics=[TopicFactory(name="Trade"), TopicFactory(name="Geopolitics")],
     )
 
 
@@ -135,11 +136,6 @@ def form_home_is_restored(page) -> bool:
         "() => { const r = document.getElementById('respond');"
         " return r.parentElement.id === 'discussion' && !r.closest('li.comment'); }"
     )
-
-
-def axe_check(page, what: str) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"axe-core on {what}:\n{results.generate_report()}"
 
 
 # --- Posting --------------------------------------------------------------------------------
@@ -511,7 +507,11 @@ def test_form_errors_are_announced_and_tied_to_their_fields(new_context, article
 
 
 def test_home_page_has_no_axe_violations(new_context, site, article):
-    ArticleFactory(title="A second analysis", comment_policy=Article.CommentPolicy.OPEN)
+    ArticleFactory(
+        title="A second analysis",
+        comment_policy=Article.CommentPolicy.OPEN,
+        topics=[TopicFactory(name="Trade")],
+    )
     page = new_context().new_page()
     page.goto(site + "/")
     expect(page.get_by_role("link", name="Shipping lanes under strain")).to_be_visible()
@@ -568,9 +568,35 @@ def test_entrance_pages_have_no_axe_violations(new_context, site, path):
     axe_check(page, path)
 
 
-def test_report_and_topic_pages_have_no_axe_violations(new_context, site, article):
+@pytest.mark.parametrize(
+    ("what", "path"),
+    [
+        ("the topic list", "/topics/"),
+        ("a topic page", "/topics/trade/"),
+        ("the report page", "/comments/{comment}/report/"),
+        ("the 404 page", "/nowhere/"),
+    ],
+)
+def test_reader_pages_have_no_axe_violations(new_context, site, article, what, path):
     comment = CommentFactory(article=article)
     page = new_context().new_page()
-    for path in (f"/comments/{comment.pk}/report/", "/topics/", "/nowhere/"):
-        page.goto(site + path)
-        axe_check(page, path)
+    page.goto(site + path.format(comment=comment.pk))
+    expect(page.locator("h1")).to_be_visible()
+    axe_check(page, what)
+
+
+@pytest.mark.parametrize(
+    ("what", "path", "heading"),
+    [
+        ("the edit page", "/comments/{comment}/edit/", "Edit your comment"),
+        ("the delete page", "/comments/{comment}/delete/", "Delete your comment?"),
+    ],
+)
+def test_own_comment_pages_have_no_axe_violations(
+    new_context, site, article, grace, what, path, heading
+):
+    mine = CommentFactory(article=article, user=grace, author_name="Grace Hopper")
+    page = sign_in(new_context(), site, grace)
+    page.goto(site + path.format(comment=mine.pk))
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    axe_check(page, what)

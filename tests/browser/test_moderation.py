@@ -1,4 +1,7 @@
-"""A moderator works the queue in a real browser; the reader's comment goes live."""
+"""A moderator works the queue in a real browser; the reader's comment goes live.
+
+The queue and a comment's moderation page are checked with axe-core like the reader pages.
+"""
 
 import io
 
@@ -6,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from comments.models import Comment, ModerationSettings
-from tests.factories import ArticleFactory, UserFactory
+from comments.models import Comment, ModerationSettings, Report
+from tests.browser.conftest import PHONE, VIEWPORT, axe_check
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +62,41 @@ def test_moderator_approves_a_held_comment_and_readers_see_it(site, new_context)
     held.refresh_from_db()
     assert held.status == "approved"
     assert held.events.filter(actor__username="mod", to_status="approved").exists()
+
+
+def sign_in_to_admin(context, site: str, username: str):
+    UserFactory(username=username, password="correct horse battery staple")
+    call_command("make_moderator", username, stdout=io.StringIO())
+    page = context.new_page()
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    return page
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    ("what", "path"),
+    [
+        ("the moderation queue", "/admin/comments/comment/"),
+        ("the pending queue", "/admin/comments/comment/?status__exact=pending"),
+        ("a held comment's moderation page", "/admin/comments/comment/{held}/change/"),
+    ],
+)
+def test_moderation_pages_have_no_axe_violations(site, new_context, what, path, viewport):
+    """At a phone's width the admin moves its search bar and filters: checked there too."""
+    article = ArticleFactory(title="Grid before gigawatts")
+    parent = CommentFactory(article=article, body="Permits are the bottleneck.")
+    held = CommentFactory(
+        parent=parent, status=Comment.Status.PENDING, body="Buy my course on permits."
+    )
+    CommentFactory(parent=held, body="This looks like spam.")
+    Report.objects.create(comment=parent, reason=Report.Reason.ABUSE, note="Rude.")
+    CommentFactory.create_batch(3, article=article, status=Comment.Status.PENDING)
+    page = sign_in_to_admin(new_context(viewport=viewport), site, "mod")
+
+    page.goto(site + path.format(held=held.pk))
+    expect(page.locator("#content h1, #content h2").first).to_be_visible()
+    axe_check(page, f"{what}, {viewport['width']}px wide")

@@ -10,7 +10,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, axe_check
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +122,17 @@ def test_draft_is_not_found_for_a_reader(demo, page):
     assert response.status == 404
     assert page.get_by_role("heading", level=1, name="Page not found").is_visible()
     assert "Critical minerals" not in page.content()
+
+
+@pytest.mark.parametrize(
+    ("what", "path"),
+    [
+        ("the demo home page", "/"),
+        ("the demo article and its seeded discussion", "/articles/the-compute-question/"),
+        ("a long demo article", ARTICLE_PATH),
+    ],
+)
+def test_demo_pages_have_no_axe_violations(demo, page, what, path):
+    page.goto(demo + path)
+    assert page.locator("h1").count() == 1
+    axe_check(page, what)
