@@ -4,10 +4,10 @@ The rule for text a reader (or an import, or an editor) sends: characters that X
 hold and HTML calls parse errors are dropped on the way in: the C0 controls but tab, line feed
 and carriage return (NUL, ANSI escapes, backspace, vertical tab ...), DEL and the C1 controls,
 lone surrogates and the noncharacters. Everything else is stored as sent (forms and the API
-also trim the white space around a value, and a name's runs of white space become one space). Forms, the
-API's serializers and the importers call `carriable` on every field; the XML outputs (feeds,
-the WXR export) pass their text through it again, so a row stored before the rule still
-cannot break them.
+also trim the white space around a value, and a name's runs of white space become one space).
+Forms, the API's serializers and the importers call `carriable` on every field; the XML
+outputs (feeds, the WXR export) pass their text through it again, so a row stored before the
+rule still cannot break them.
 """
 
 import re

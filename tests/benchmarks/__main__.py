@@ -19,21 +19,31 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    run(
+        sizes=[int(size) for size in options.sizes.split(",") if size.strip()],
+        runs=options.runs,
+        subscribers=options.subscribers,
+        imports=not options.no_imports,
+    )
+
+
+def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=print) -> None:
+    """Every figure, each line given to `write`."""
     from django.conf import settings
     from django.test.utils import override_settings
 
-    from tests.benchmarks import discussion, fanout, imports
+    from tests.benchmarks import discussion, fanout
+    from tests.benchmarks import imports as importing
 
-    counts = [int(size) for size in options.sizes.split(",") if size.strip()]
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
-        if options.subscribers:  # first, so the process's peak memory is the fan-out's own
-            fanout.run(options.subscribers, print)
-            print()
-        discussion.run(counts, options.runs, print)
-    if not options.no_imports:
-        print()
-        imports.run(print)
+        if subscribers:  # first, so the process's peak memory is the fan-out's own
+            fanout.run(subscribers, write)
+            write("")
+        discussion.run(sizes, runs, write)
+    if imports:
+        write("")
+        importing.run(write)
 
 
 if __name__ == "__main__":
