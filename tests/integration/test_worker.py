@@ -1,8 +1,13 @@
 """A real `celery worker` process delivers mail queued by the site, over a real broker."""
 
+import email
 import signal
 import subprocess
 import sys
+import uuid
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -12,6 +17,23 @@ from config.mail import message_to_payload
 from tests.services import ROOT, bare_machine_env, redis_url, stop_group, wait_for
 
 pytestmark = pytest.mark.integration
+
+# Django's file backend ends every message it writes with this line. It creates the file
+# before it writes the message and flushes only at the end, so until this line is there a
+# reader may find the file empty or cut short.
+END_OF_MESSAGE = b"\n" + b"-" * 79 + b"\n"
+
+
+def _written_messages(mail_dir: Path) -> list[EmailMessage]:
+    """The messages the backend has finished writing under mail_dir, one per file."""
+    if not mail_dir.is_dir():
+        return []
+    written = (path.read_bytes() for path in sorted(mail_dir.iterdir()))
+    return [
+        email.message_from_bytes(data.removesuffix(END_OF_MESSAGE), policy=policy.default)
+        for data in written
+        if data.endswith(END_OF_MESSAGE)
+    ]
 
 
 def _broker(kind: str, var_dir) -> tuple[str, dict]:
@@ -34,9 +56,14 @@ def test_worker_delivers_a_queued_message(tmp_path, kind):
     env = bare_machine_env(var_dir)
     if kind == "redis":
         env["CELERY_BROKER_URL"] = broker_url
-    log = (tmp_path / "worker.log").open("w")
+    # A queue of its own: any other worker on the same Redis database (another test run's)
+    # would take the task from the default queue and deliver it somewhere else.
+    queue = f"worker-check-{uuid.uuid4().hex}"
+    log_path = tmp_path / "worker.log"
+    log = log_path.open("w")
+    celery = [sys.executable, "-m", "celery", "-A", "config"]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "INFO"],
+        [*celery, "worker", "--pool=solo", "-l", "INFO", "-Q", queue],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -53,16 +80,21 @@ def test_worker_delivers_a_queued_message(tmp_path, kind):
         producer.conf.broker_transport_options = transport_options
         with producer:
             producer.send_task(
-                "config.mail.deliver_message_task", args=[message_to_payload(message)]
+                "config.mail.deliver_message_task", args=[message_to_payload(message)], queue=queue
             )
 
-        mail_dir = var_dir / "mail"
-        delivered = wait_for(
-            lambda: mail_dir.is_dir() and list(mail_dir.iterdir()),
-            timeout=60,
-            what=f"the worker to write the mail ({(tmp_path / 'worker.log').read_text()[-2000:]})",
-        )
-        assert "Subject: Worker check" in delivered[0].read_text()
+        try:
+            delivered = wait_for(
+                lambda: _written_messages(var_dir / "mail"),
+                timeout=60,
+                what="the worker to write the mail",
+            )
+        except AssertionError as error:
+            raise AssertionError(f"{error}; worker log:\n{log_path.read_text()[-2000:]}") from None
+        assert [(m["Subject"], m["To"]) for m in delivered] == [
+            ("Worker check", "reader@example.com")
+        ]
+        assert delivered[0].get_content().strip() == "Delivered by the worker."
     finally:
         stop_group(worker, signal.SIGTERM)
         log.close()
