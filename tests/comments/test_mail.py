@@ -22,7 +22,11 @@ from tests.privacy import reveals
 pytestmark = pytest.mark.django_db
 
 SITE_URL = "https://analysis.example.org"
-FOLLOWERS = ["ann@example.org", "bo@example.org", "cy.dee+news@example.net"]
+FOLLOWERS = [
+    "annabel.quill@example.org",
+    "bartholomew.vance@example.org",
+    "cy.deeley+news@example.net",
+]
 
 
 @pytest.fixture(autouse=True)
