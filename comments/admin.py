@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from comments import bans, overview, personal_data, queue, tasks, transitions
+from comments import bans, outbox, overview, personal_data, queue, transitions
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
@@ -458,16 +458,9 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.action(description="Send again (failed or stuck mail)", permissions=["change"])
 def send_again(modeladmin, request, queryset):
-    ids = list(
-        queryset.filter(
-            state__in=[Notification.State.FAILED, Notification.State.PENDING]
-        ).values_list("pk", flat=True)
-    )
-    Notification.objects.filter(pk__in=ids).update(
-        state=Notification.State.PENDING, attempts=0, claimed_at=None, queued_at=None
-    )
-    tasks.enqueue(ids)
-    modeladmin.message_user(request, f"{len(ids)} mail(s) handed to the worker again.")
+    unsent = queryset.filter(state__in=[Notification.State.FAILED, Notification.State.PENDING])
+    count = outbox.resend(Notification, list(unsent.values_list("pk", flat=True)))
+    modeladmin.message_user(request, f"{count} mail(s) handed to the worker again.")
 
 
 @admin.register(Notification)
@@ -520,12 +513,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.action(description="Replay: send again", permissions=["change"])
 def replay(modeladmin, request, queryset):
-    ids = list(queryset.values_list("pk", flat=True))
-    WebhookDelivery.objects.filter(pk__in=ids).update(
-        state=WebhookDelivery.State.PENDING, attempts=0, claimed_at=None, queued_at=None
-    )
-    tasks.enqueue_webhooks(ids)
-    modeladmin.message_user(request, f"{len(ids)} delivery(ies) sent again.")
+    count = outbox.resend(WebhookDelivery, list(queryset.values_list("pk", flat=True)))
+    modeladmin.message_user(request, f"{count} delivery(ies) sent again.")
 
 
 @admin.register(WebhookDelivery)

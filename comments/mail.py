@@ -2,19 +2,29 @@
 site's absolute links, a signed one-click unsubscribe link (RFC 8058), a Message-ID taken
 from the row id. Another reader's address never appears in a mail."""
 
+import logging
+from dataclasses import dataclass
+from smtplib import SMTPException
+
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from comments import outbox
 from comments.models import Notification, Subscription
+
+logger = logging.getLogger(__name__)
 
 _UNSUBSCRIBE_SALT = "comments.unsubscribe"
 _CONFIRM_SALT = "comments.confirm"
 Kind = Notification.Kind
+State = Notification.State
 
 
 def unsubscribe_token(row: Notification) -> str:
@@ -119,3 +129,67 @@ def message_for(row: Notification, cache: dict | None = None) -> EmailMultiAlter
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+# --- Sending a batch ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retry:
+    """What is left of a batch after an SMTP failure, and when to try it again."""
+
+    ids: list[int]
+    countdown: int
+
+
+def deliver(ids: list[int]) -> Retry | None:
+    """Send the pending rows among `ids` over one SMTP connection, each marked sent right
+    after it leaves. Returns what to retry after a failure, or None."""
+    now = timezone.now()
+    outbox.claim(Notification, ids, now)
+    rows = list(
+        Notification.objects.filter(pk__in=ids, state=State.PENDING, claimed_at=now)
+        .select_related("comment__article", "subscription__article", "user")
+        .order_by("pk")
+    )
+    if not rows:
+        return None  # sent already, cancelled, or another worker has them
+    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
+    rendered: dict = {}
+    try:
+        try:
+            connection.open()
+        except (SMTPException, OSError) as error:  # the server cannot be reached at all
+            if _failed(rows, error):
+                return None  # the sweep hands out the rest once the first is dealt with
+            return Retry([row.pk for row in rows], outbox.backoff(rows[0].attempts))
+        for index, row in enumerate(rows):
+            try:
+                connection.send_messages([message_for(row, rendered)])
+            except (SMTPException, OSError) as error:
+                rest = rows[index + 1 :] if _failed(rows[index:], error) else rows[index:]
+                return Retry([r.pk for r in rest], outbox.backoff(row.attempts)) if rest else None
+            Notification.objects.filter(pk=row.pk).update(
+                state=State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    finally:
+        connection.close()
+    return None
+
+
+def _failed(rows: list[Notification], error: Exception) -> bool:
+    """After an SMTP failure on rows[0]: count the attempt, release every claim, and mark
+    failed what has used up its attempts (shown in the admin with the error). True when
+    rows[0] is now failed for good."""
+    text = f"{type(error).__name__}: {error}"[:1000]
+    failed = rows[0]
+    failed.attempts += 1
+    Notification.objects.filter(pk=failed.pk).update(
+        attempts=F("attempts") + 1, last_error=text, claimed_at=None
+    )
+    Notification.objects.filter(pk__in=[row.pk for row in rows[1:]]).update(claimed_at=None)
+    logger.warning("SMTP failed (attempt %d): %s", failed.attempts, text)
+    if failed.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        Notification.objects.filter(pk=failed.pk).update(state=State.FAILED)
+        return True
+    return False

@@ -11,18 +11,18 @@ Rules, whatever the entry point:
 - a comment that leaves the published state cancels its unsent mail;
 - a comment whose author's personal data was erased (no address left) brings its author no
   reply mail, even when it still belongs to an account.
-Rows are handed to Celery after commit (`comments.tasks.enqueue`).
+Rows are handed to Celery after commit (`comments.outbox`).
 """
 
 from collections.abc import Iterable, Iterator
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
+from comments import outbox
 from comments.models import Comment, MailPreference, Notification, Subscription
 
 Kind = Notification.Kind
@@ -39,10 +39,7 @@ PREFERENCE = {
 
 
 def _schedule(ids: list[int]) -> None:
-    if ids:
-        from comments.tasks import enqueue
-
-        transaction.on_commit(lambda: enqueue(ids))
+    outbox.hand_out_after_commit(Notification, ids)
 
 
 def _insert(rows: Iterable[Notification]) -> list[int]:

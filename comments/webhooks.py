@@ -19,9 +19,10 @@ import urllib.request
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.utils import timezone
 
 from articles.models import Article
+from comments import outbox
 from comments.models import Comment, WebhookDelivery, WebhookEndpoint
 
 TIMEOUT = 10
@@ -76,10 +77,7 @@ def queue(event: str, comments: list[Comment], occurrence: str) -> list[int]:
             occurrence__in={row.occurrence for row in rows}, queued_at__isnull=True
         ).values_list("pk", flat=True)
     )
-    if ids:
-        from comments.tasks import enqueue_webhooks
-
-        transaction.on_commit(lambda: enqueue_webhooks(ids))
+    outbox.hand_out_after_commit(WebhookDelivery, ids)
     return ids
 
 
@@ -112,3 +110,31 @@ def send(delivery: WebhookDelivery) -> tuple[int | None, str]:
         return error.code, error.read(1000).decode(errors="replace")
     except (urllib.error.URLError, OSError) as error:
         return None, f"{type(error).__name__}: {error}"
+
+
+def deliver(delivery_id: int) -> int | None:
+    """Send one pending delivery, once this worker has claimed it; record the answer.
+    Returns the seconds to wait before trying again, or None when there is nothing to retry
+    (delivered, failed for good, or not this worker's to send)."""
+    now = timezone.now()
+    if not outbox.claim(WebhookDelivery, [delivery_id], now):
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    code, answer = send(delivery)
+    attempts = delivery.attempts + 1
+    if code is not None and 200 <= code < 300:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            state="sent", attempts=attempts, delivered_at=timezone.now(),
+            last_status_code=code, last_response=answer, last_error="",
+        )  # fmt: skip
+        return None
+    failed = attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        attempts=attempts,
+        claimed_at=None,
+        last_status_code=code,
+        last_response=answer if code else "",
+        last_error="" if code else answer,
+        state="failed" if failed else "pending",
+    )
+    return None if failed else outbox.backoff(attempts)

@@ -18,7 +18,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 
-from comments import bans, personal_data, tasks, transitions
+from comments import bans, personal_data, retention, tasks, transitions
 from comments.models import (
     ApiToken,
     Ban,
@@ -653,7 +653,7 @@ def test_the_retention_task_clears_old_request_facts_only(settings):
 
 def test_the_retention_task_works_in_batches(settings, monkeypatch, django_assert_max_num_queries):
     settings.COMMENT_IP_RETENTION_DAYS = 30
-    monkeypatch.setattr(tasks, "RETENTION_BATCH", 2)
+    monkeypatch.setattr(retention, "BATCH", 2)
     article = ArticleFactory()
     for _ in range(5):
         _aged(31, article=article)
