@@ -5,6 +5,7 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from articles.text import carriable, carriable_values
+from comments import roles
 from comments.models import MailPreference, Report, Subscription
 
 _SIGNER = signing.TimestampSigner(salt="comments.form-shown")
@@ -139,7 +140,7 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not (user.is_superuser or user.groups.filter(name="Moderators").exists()):
+        if not roles.is_moderator(user):
             del self.fields["held_comments"]
 
 

@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
-from comments import outbox
+from comments import outbox, roles
 from comments.models import Comment, MailPreference, Notification, Subscription
 
 Kind = Notification.Kind
@@ -85,13 +85,7 @@ def _verified(emails: set[str]) -> set[str]:
 def queue_for_held(comment: Comment, occurrence: str) -> list[int]:
     """Moderators who opted in hear that `comment` waits; once per time it is held."""
     opted_in = MailPreference.objects.filter(email__iexact=OuterRef("email"), held_comments=True)
-    moderators = (
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(groups__name="Moderators"), is_active=True)
-        .filter(Exists(opted_in))
-        .exclude(pk=comment.user_id)
-        .distinct()
-    )
+    moderators = roles.moderators().filter(Exists(opted_in)).exclude(pk=comment.user_id)
     rows = [
         Notification(
             event=f"held:{comment.pk}:{occurrence}",

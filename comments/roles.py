@@ -1,6 +1,8 @@
 """The moderator's role: staff, in the "Moderators" group, with the queue and nothing else."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, QuerySet
 
 MODERATORS = "Moderators"
 # The group's permissions (data migrations 0003 and 0009 gave the group these).
@@ -35,3 +37,35 @@ def make_moderator(user) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# Who is a moderator: an active staff account that may change comments (superusers may do
+# everything; others have it through the group). The one definition, for the admin's
+# decisions, the API, mail to moderators and the mail settings page.
+_PERMISSION = ("comments", "change_comment")
+
+
+def is_moderator(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm(".".join(_PERMISSION)))
+    )
+
+
+def moderators() -> QuerySet:
+    """Every account `is_moderator` says yes to, as one query."""
+    app_label, codename = _PERMISSION
+    grants = {"content_type__app_label": app_label, "codename": codename}
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(**{f"user_permissions__{key}": value for key, value in grants.items()})
+            | Q(**{f"groups__permissions__{key}": value for key, value in grants.items()})
+        )
+        .distinct()
+    )

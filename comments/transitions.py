@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from comments import notifications, webhooks
+from comments import notifications, roles, webhooks
 from comments.models import Comment, ModerationEvent, Report
 
 S = Comment.Status
@@ -136,7 +136,7 @@ def change_statuses(
             ]
         ModerationEvent.objects.bulk_create(events)
         from_statuses = {c.pk: c.status for c in movable}
-        if actor is not None and actor.is_staff:
+        if roles.is_moderator(actor):
             # A moderator's decision answers the reports on the comment.
             Report.objects.filter(
                 comment_id__in=[c.pk for c in movable], resolved_at__isnull=True

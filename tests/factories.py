@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
+from comments import roles
 from comments.forms import form_shown_token
 from comments.models import Comment
 from comments.rendering import render_comment
@@ -100,3 +101,10 @@ def comment_form(**fields) -> dict:
         "shown_at": form_shown_token(time.time() - 60),
         **fields,
     }
+
+
+def moderator_user(**fields):
+    """A moderator as `make_moderator` makes one: staff, in the moderators' group."""
+    user = UserFactory(**fields)
+    roles.make_moderator(user)
+    return user

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
+from comments import roles
 from comments.models import Ban, Comment, ModerationEvent, ModerationSettings, Report
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
 
@@ -45,7 +46,7 @@ def _act(client, action: str, comments, reason: str = "", **extra):
 
 def test_make_moderator_gives_staff_and_the_group(moderator):
     assert moderator.is_staff
-    assert moderator.groups.filter(name="Moderators").exists()
+    assert moderator.groups.filter(name=roles.MODERATORS).exists()
     assert not moderator.is_superuser
 
 
@@ -158,7 +159,7 @@ def test_moderators_may_not_edit_articles_or_users(mod_client):
 
 def test_group_has_exactly_the_moderation_permissions():
     codenames = set(
-        Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True)
+        Group.objects.get(name=roles.MODERATORS).permissions.values_list("codename", flat=True)
     )
     assert codenames == {
         "view_comment", "change_comment", "view_reportedcomment", "change_reportedcomment",

@@ -4,7 +4,7 @@ import pytest
 
 from comments import transitions
 from comments.models import Comment, ModerationEvent, Report
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ EVERY_PAIR = [pair for pair in itertools.product(S.values, S.values) if pair[0] 
 
 @pytest.mark.parametrize(("start", "end"), sorted(ALLOWED))
 def test_allowed_transition_changes_status_and_records_an_event(start, end):
-    moderator = UserFactory(is_staff=True)
+    moderator = moderator_user()
     comment = CommentFactory(status=start)
 
     transitions.change_status(comment, end, actor=moderator, reason="checked by hand")
@@ -54,14 +54,14 @@ def test_refused_transition_changes_nothing(start, end):
 def test_removing_needs_a_reason():
     comment = CommentFactory()
     with pytest.raises(transitions.TransitionRefused, match="Say why"):
-        transitions.change_status(comment, S.REMOVED, actor=UserFactory(is_staff=True))
+        transitions.change_status(comment, S.REMOVED, actor=moderator_user())
     comment.refresh_from_db()
     assert comment.status == S.APPROVED
 
 
 def test_approving_spam_is_recorded_as_not_spam():
     comment = CommentFactory(status=S.SPAM)
-    transitions.change_status(comment, S.APPROVED, actor=UserFactory(is_staff=True))
+    transitions.change_status(comment, S.APPROVED, actor=moderator_user())
     assert ModerationEvent.objects.get().reason == "not spam"
 
 
@@ -69,20 +69,31 @@ def test_a_moderators_decision_clears_the_reports():
     comment = CommentFactory()
     Report.objects.create(comment=comment, reason="abuse", reporter_key="browser:a")
 
-    transitions.change_status(comment, S.REMOVED, actor=UserFactory(is_staff=True), reason="abuse")
+    transitions.change_status(comment, S.REMOVED, actor=moderator_user(), reason="abuse")
 
     assert Report.objects.get().resolved_at is not None
+
+
+def test_an_authors_own_deletion_leaves_the_reports_open():
+    """Only a moderator's decision answers a report: staff deleting their own comment do not."""
+    editor = UserFactory(is_staff=True)
+    comment = CommentFactory(user=editor)
+    Report.objects.create(comment=comment, reason="abuse", reporter_key="browser:a")
+
+    transitions.change_status(comment, S.DELETED, actor=editor, reason="deleted by its author")
+
+    assert Report.objects.get().resolved_at is None
 
 
 def test_bulk_change_skips_what_cannot_move_and_uses_fixed_queries(django_assert_max_num_queries):
     pending = CommentFactory.create_batch(30, status=S.PENDING)
     deleted = CommentFactory(status=S.DELETED)
-    moderator = UserFactory(is_staff=True)
+    moderator = moderator_user()
 
-    # savepoint, update, insert events, update reports, cancel held mail, and for the mail
-    # about published comments: article authors, their accounts, parents, subscribers,
-    # verified addresses, preferences; release
-    with django_assert_max_num_queries(12):
+    # savepoint, update, insert events, the actor's permissions (own, group's), update
+    # reports, cancel held mail, and for the mail about published comments: article authors,
+    # their accounts, parents, subscribers, verified addresses, preferences; release
+    with django_assert_max_num_queries(14):
         moved = transitions.change_statuses([*pending, deleted], S.APPROVED, actor=moderator)
 
     assert len(moved) == 30
