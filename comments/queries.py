@@ -64,9 +64,7 @@ def _visible_to(reader: Reader, status: str, user_id: int | None, comment_id: in
         return True
     if status != Comment.Status.PENDING:
         return False
-    if reader.user is not None:
-        return user_id == reader.user.pk
-    return user_id is None and comment_id in reader.own_ids
+    return reader.wrote_ids(user_id, comment_id)
 
 
 @dataclass

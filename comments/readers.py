@@ -37,9 +37,15 @@ class Reader:
         return f"user:{self.user.pk}" if self.user is not None else f"browser:{self.browser}"
 
     def wrote(self, comment) -> bool:
-        if self.user is not None and comment.user_id == self.user.pk:
+        """Is `comment` (a model or a page's row) this reader's own? The one rule, for what
+        a reader is shown and what they may change: a comment of their account, or an
+        anonymous comment this browser wrote (also once the reader has signed in)."""
+        return self.wrote_ids(comment.user_id, comment.pk)
+
+    def wrote_ids(self, user_id: int | None, comment_id: int) -> bool:
+        if self.user is not None and user_id == self.user.pk:
             return True
-        return comment.user_id is None and comment.pk in self.own_ids
+        return user_id is None and comment_id in self.own_ids
 
 
 def _read_signed(request: HttpRequest, name: str) -> dict:

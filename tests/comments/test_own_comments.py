@@ -107,3 +107,24 @@ def test_reports_are_rate_limited(client, article, settings):
 def test_a_held_comment_cannot_be_reported(client, article):
     held = CommentFactory(article=article, status=Comment.Status.PENDING)
     assert client.post(f"/comments/{held.pk}/report/", {"reason": "spam"}).status_code == 404
+
+
+def test_a_reader_who_signs_in_keeps_seeing_and_editing_what_this_browser_wrote(
+    client, posted, article
+):
+    """The page and the edit link answer "is it mine?" alike, before and after signing in."""
+    assert posted.status == "pending"
+    client.force_login(UserFactory(username="later"))
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    edit = client.get(f"/comments/{posted.pk}/edit/")
+
+    assert f'id="comment-{posted.pk}"' in page and "awaiting moderation" in page
+    assert edit.status_code == 200
+
+
+def test_another_browser_sees_neither(posted, article):
+    other = Client()
+
+    assert f'id="comment-{posted.pk}"' not in other.get(article.get_absolute_url()).content.decode()
+    assert other.get(f"/comments/{posted.pk}/edit/").status_code == 404
