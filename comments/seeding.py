@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
+from comments import placement
 from comments.models import Comment, ModerationSettings
 from comments.rendering import render_comment
 
@@ -98,10 +98,11 @@ def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: 
     made = 0
     with transaction.atomic():
         parents: list[Comment] = []
-        for depth, size in enumerate(_level_sizes(count, levels)):
+        for size in _level_sizes(count, levels):
             rows = []
             for _ in range(size):
-                parent = rng.choice(parents) if parents else None
+                spot = placement.place(rng.choice(parents) if parents else None, max_depth=levels)
+                parent = spot.parent
                 created = (parent.created_at if parent else start) + timedelta(
                     seconds=rng.randint(30, longest_wait)
                 )
@@ -111,8 +112,8 @@ def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: 
                     Comment(
                         article=article,
                         parent=parent,
-                        root_id=parent.root_id if parent else None,
-                        depth=depth,
+                        root_id=spot.root_id,
+                        depth=spot.depth,
                         user=user,
                         author_name=user.first_name if user else rng.choice(_NAMES),
                         author_email="" if user else f"reader{rng.randint(1, 5000)}@example.com",
@@ -124,11 +125,6 @@ def seed_discussion(article: Article, count: int, *, seed: int = 1, batch_size: 
                     )
                 )
             parents = Comment.objects.bulk_create(rows, batch_size=batch_size)
-            if depth == 0:
-                Comment.objects.filter(article=article, parent=None, root=None).update(
-                    root_id=F("id")
-                )
-                for comment in parents:
-                    comment.root_id = comment.pk
+            placement.root_new_threads(parents)
             made += len(parents)
     return made

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
-from comments import roles
+from comments import placement, roles
 from comments.forms import form_shown_token
 from comments.models import Comment
 from comments.rendering import render_comment
@@ -71,7 +71,8 @@ class CommentFactory(factory.django.DjangoModelFactory):
         lambda comment: comment.parent.article if comment.parent else ArticleFactory()
     )
     parent = None
-    depth = factory.LazyAttribute(lambda comment: comment.parent.depth + 1 if comment.parent else 0)
+    # Any shape a test asks for: no depth limit.
+    depth = factory.LazyAttribute(lambda c: placement.place(c.parent, max_depth=None).depth)
     author_name = factory.Faker("name")
     author_email = factory.LazyAttribute(
         lambda comment: f"{slugify(comment.author_name)}@example.com"
@@ -82,12 +83,9 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        parent = kwargs.get("parent")
-        kwargs["root_id"] = parent.root_id if parent else None
+        kwargs["root_id"] = placement.place(kwargs.get("parent"), max_depth=None).root_id
         comment = super()._create(model_class, *args, **kwargs)
-        if parent is None:
-            model_class.objects.filter(pk=comment.pk).update(root_id=comment.pk)
-            comment.root_id = comment.pk
+        placement.root_new_threads([comment])
         return comment
 
 

@@ -9,11 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
 from articles.text import carriable_values
+from comments import placement
 from comments.models import Comment, ImportedRecord, ModerationSettings
 from comments.rendering import sanitize_comment_html
 
@@ -85,6 +85,11 @@ def _ip(value: str | None) -> str | None:
         return None
 
 
+def _imported_parent(comment: Comment) -> Comment | None:
+    """The parent of a comment stored by this import, without a query."""
+    return getattr(comment, "_import_parent", None) or comment.parent
+
+
 def store_thread(
     article: Article, incoming: list[IncomingComment], records: Records, summary: Summary
 ) -> int:
@@ -122,15 +127,16 @@ def store_thread(
         batch = [c for c in fresh if depth[c.source_id] == level]
         rows = []
         for c in sorted(batch, key=lambda c: c.created_at or timezone.now()):
-            parent = stored.get(c.parent_source_id) if c.parent_source_id else None
-            # Past the deepest level: beside the deepest ancestor allowed.
-            while parent is not None and parent.depth >= max_depth - 1:
-                parent = getattr(parent, "_import_parent", None) or parent.parent
+            spot = placement.place(
+                stored.get(c.parent_source_id) if c.parent_source_id else None,
+                max_depth=max_depth,
+                parent_of=_imported_parent,
+            )
             row = Comment(
                 article=article,
-                parent=parent,
-                root_id=parent.root_id if parent else None,
-                depth=parent.depth + 1 if parent else 0,
+                parent=spot.parent,
+                root_id=spot.root_id,
+                depth=spot.depth,
                 author_name=(c.author_name or "Anonymous")[:100],
                 author_email=(c.author_email or "").strip()[:254],
                 author_url=(c.author_url or "").strip()[:300],
@@ -141,18 +147,13 @@ def store_thread(
                 status_reason="imported",
                 created_at=c.created_at or timezone.now(),
             )
-            row._import_parent = parent
+            row._import_parent = spot.parent
             rows.append((c.source_id, row))
         Comment.objects.bulk_create([row for _, row in rows], batch_size=1000)
         for sid, row in rows:
             stored[sid] = row
-        # A new top-level comment is its own thread's root; a reply to a comment from an
-        # earlier import took its parent's root above.
-        tops = [row for _, row in rows if row.parent_id is None]
-        if tops:
-            Comment.objects.filter(pk__in=[row.pk for row in tops]).update(root_id=F("id"))
-            for row in tops:
-                row.root_id = row.pk
+        # A reply to a comment from an earlier import took its parent's root above.
+        placement.root_new_threads(row for _, row in rows)
         records.remember("comment", [(sid, row.pk) for sid, row in rows])
         made += len(rows)
     summary.created["comments"] += made
