@@ -29,7 +29,7 @@ Kind = Notification.Kind
 BATCH = 1000
 # When one address qualifies several ways for the same comment, the most personal wins.
 PRIORITY = [Kind.PUBLISHED, Kind.REPLY, Kind.ARTICLE_COMMENT, Kind.THREAD_COMMENT]
-# Which MailPreference switch can silence each kind.
+# Which MailPreference switch can silence each kind (and which one unsubscribing turns off).
 PREFERENCE = {
     Kind.REPLY: "replies",
     Kind.ARTICLE_COMMENT: "article_comments",

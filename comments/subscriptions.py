@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from comments import notifications
 from comments.models import MailPreference, Notification, Subscription
 
 Kind = Notification.Kind
@@ -29,12 +30,7 @@ def unsubscribe_from(row: Notification) -> str:
             sub = row.subscription
             leave(sub)
             return f"You will get no more mail about the discussion of “{sub.article.title}”."
-        field = {
-            Kind.REPLY: "replies",
-            Kind.ARTICLE_COMMENT: "article_comments",
-            Kind.PUBLISHED: "published",
-            Kind.HELD: "held_comments",
-        }[row.kind]
+        field = notifications.PREFERENCE[row.kind]
         pref, _ = MailPreference.objects.get_or_create(
             email=row.recipient, defaults={"user": row.user}
         )
