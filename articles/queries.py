@@ -1,7 +1,7 @@
 """The read side of articles: one named query per page that needs one."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 
 from articles.models import Article, Topic
 
@@ -17,12 +17,58 @@ def _with_bylines(articles: QuerySet) -> QuerySet:
 
 def latest_articles(topic: Topic | None = None) -> QuerySet:
     """Published articles, newest first, with authors, topics and approved comment counts."""
-    articles = Article.objects.published().annotate(
-        comment_count=Count("comments", filter=Q(comments__status="approved"))
-    )
+    articles = latest_articles_unjoined()
     if topic is not None:
         articles = articles.filter(topics=topic)
-    return _with_bylines(articles.order_by("-published_at", "-id"))
+    return _with_bylines(articles)
+
+
+def latest_articles_unjoined() -> QuerySet:
+    """`latest_articles()` without its bylines: fetch a page, then `attach_bylines` to it."""
+    return (
+        Article.objects.published()
+        .annotate(comment_count=Count("comments", filter=Q(comments__status="approved")))
+        .order_by("-published_at", "-id")
+    )
+
+
+def attach_bylines(articles: list[Article]) -> list[Article]:
+    """Set `author_names` and `topic_list` on each article, in the order the pages show them.
+
+    One query for both (a UNION of the two link tables) where prefetching takes two, so that a
+    page of the API, and the check behind its 304, costs two queries however long it is."""
+    ids = [article.pk for article in articles]
+    # an author's row: (0, last name, username, first name); a topic's: (1, name, slug, "")
+    columns = ("article_id", "kind", "first", "second", "third")
+    authors = (
+        Article.authors.through.objects.filter(article_id__in=ids)
+        .annotate(
+            kind=Value(0),
+            first=F("user__last_name"),
+            second=F("user__username"),
+            third=F("user__first_name"),
+        )
+        .values_list(*columns)
+    )
+    topics = (
+        Article.topics.through.objects.filter(article_id__in=ids)
+        .annotate(kind=Value(1), first=F("topic__name"), second=F("topic__slug"), third=Value(""))
+        .values_list(*columns)
+    )
+    names: dict[int, list[str]] = {pk: [] for pk in ids}
+    shown_topics: dict[int, list[Topic]] = {pk: [] for pk in ids}
+    for article_id, kind, first, second, third in authors.union(topics, all=True).order_by(
+        "article_id", "kind", "first", "second"
+    ):
+        if kind == 0:
+            author = User(first_name=third, last_name=first, username=second)
+            names[article_id].append(author.get_full_name() or author.get_username())
+        else:
+            shown_topics[article_id].append(Topic(name=first, slug=second))
+    for article in articles:
+        article.author_names = names[article.pk]
+        article.topic_list = shown_topics[article.pk]
+    return articles
 
 
 def article_for_reader(slug: str, user) -> Article | None:

@@ -38,12 +38,32 @@ class Verdict:
 
 
 class Refused(Exception):
-    """The comment is not taken; `message` is shown to the reader next to the form."""
+    """The comment is not taken; `message` is shown to the reader next to the form.
+
+    The subclasses say why, for entry points that answer differently (the API's status code);
+    the form shows every refusal the same way."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotAllowed(Refused):
+    """This reader may not do this here: comments are closed, or the edit window is over."""
+
+
+class Conflict(Refused):
+    """What is already there stands in the way: the same comment posted before, a report made
+    before, a parent that takes no replies."""
+
+
+class TooSoon(Refused):
+    """Fine in itself, but too soon after the last one: try again in `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None):
+        super().__init__(message, field)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -134,15 +154,16 @@ def check_flood(sub: Submission, facts: Facts) -> Verdict | None:
     latest = max((t for t in (history.last_by_reader, history.last_by_ip) if t), default=None)
     if latest and facts.now - latest < window:
         wait = max(1, int((latest + window - facts.now).total_seconds()) + 1)
-        raise Refused(
-            f"You are posting comments too quickly. Please wait {wait} seconds and send it again."
+        raise TooSoon(
+            f"You are posting comments too quickly. Please wait {wait} seconds and send it again.",
+            retry_after=wait,
         )
     return None
 
 
 def check_duplicate(sub: Submission, facts: Facts) -> Verdict | None:
     if not sub.is_edit and facts.history.duplicates:
-        raise Refused("You have already posted this comment here.", field="body")
+        raise Conflict("You have already posted this comment here.", field="body")
     return None
 
 

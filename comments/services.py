@@ -58,11 +58,11 @@ def post_comment(
 ) -> Comment:
     """Take a new comment through the moderation pipeline and store it with its verdict."""
     if reason := permissions.why_cannot_post(article, reader):
-        raise CommentRefused(reason)
+        raise moderation.NotAllowed(reason)
     if parent is not None and (
         parent.article_id != article.pk or not permissions.can_reply(parent)
     ):
-        raise CommentRefused("That comment cannot be replied to.", field="parent")
+        raise moderation.Conflict("That comment cannot be replied to.", field="parent")
     user = reader.user
     if user is not None:
         name, email = (user.get_full_name() or user.get_username()), user.email
@@ -117,7 +117,7 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
     edit_minutes = limits.edit_minutes
     _check_body(body, limits.max_length)
     if not permissions.can_edit(comment, reader, edit_minutes=edit_minutes):
-        raise CommentRefused(
+        raise moderation.NotAllowed(
             f"Comments can be edited for {edit_minutes} minutes after posting, by their author."
         )
     submission = moderation.Submission(
@@ -146,7 +146,7 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
 def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
     """The author withdraws a comment: hidden, or a tombstone where it has replies."""
     if not permissions.can_delete(comment, reader):
-        raise CommentRefused("Only the author of a comment can delete it.")
+        raise moderation.NotAllowed("Only the author of a comment can delete it.")
     return transitions.change_status(
         comment, Comment.Status.DELETED, actor=reader.user, reason="deleted by its author"
     )
@@ -154,18 +154,23 @@ def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
 
 def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str = "") -> Report:
     if comment.status != Comment.Status.APPROVED:
-        raise CommentRefused("That comment cannot be reported.")
-    recent = Report.objects.filter(created_at__gte=timezone.now() - timedelta(hours=1))
+        raise moderation.Conflict("That comment cannot be reported.")
+    window = timedelta(hours=1)
+    recent = Report.objects.filter(created_at__gte=timezone.now() - window)
     by_reader = recent.filter(reporter_key=reader.key)
     if reader.ip:
         by_reader = by_reader | recent.filter(ip_address=reader.ip)
     if by_reader.count() >= settings.COMMENT_REPORTS_PER_HOUR:
-        raise CommentRefused("You have sent many reports in a short time. Please try again later.")
+        oldest = by_reader.order_by("created_at").values_list("created_at", flat=True).first()
+        raise moderation.TooSoon(
+            "You have sent many reports in a short time. Please try again later.",
+            retry_after=max(1, int((oldest + window - timezone.now()).total_seconds()) + 1),
+        )
     report, created = Report.objects.get_or_create(
         comment=comment,
         reporter_key=reader.key,
         defaults={"reason": reason, "note": note, "reporter": reader.user, "ip_address": reader.ip},
     )
     if not created:
-        raise CommentRefused("You have already reported this comment. Thank you.")
+        raise moderation.Conflict("You have already reported this comment. Thank you.")
     return report

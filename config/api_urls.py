@@ -38,5 +38,6 @@ urlpatterns = [
         name="moderation-decision",
     ),
     *router.urls,
-    re_path(r"^.*$", comment_views.unknown_endpoint, name="unknown"),
+    # Anything else under /api/v1/ is a JSON 404, even a path with a newline in it.
+    re_path(r"^[\s\S]*$", comment_views.unknown_endpoint, name="unknown"),
 ]

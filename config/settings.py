@@ -301,7 +301,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["comments.api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "comments.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "comments.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -319,6 +319,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The one PATCH (editing a comment) takes the whole body, not a part of it.
+    "COMPONENT_SPLIT_PATCH": False,
+    # A comment's status as the public sees it, and as moderators do.
+    "ENUM_NAME_OVERRIDES": {
+        "ShownStatusEnum": ["approved", "deleted", "removed", "pending"],
+        "CommentStatusEnum": "comments.models.Comment.Status",
+    },
     # Swagger UI served from this site's own static files, not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -18,8 +18,12 @@ class HeroSerializer(serializers.Serializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    authors = serializers.SerializerMethodField()
-    topics = TopicSerializer(many=True, read_only=True)
+    """An article of `queries.latest_articles_unjoined()` after `queries.attach_bylines()`."""
+
+    authors = serializers.ListField(
+        source="author_names", child=serializers.CharField(), read_only=True
+    )
+    topics = TopicSerializer(source="topic_list", many=True, read_only=True)
     comment_count = serializers.IntegerField(read_only=True)
     links = serializers.SerializerMethodField()
 
@@ -29,10 +33,6 @@ class ArticleSerializer(serializers.ModelSerializer):
             "slug", "title", "standfirst", "authors", "topics", "published_at", "updated_at",
             "reading_minutes", "comment_count", "links",
         ]  # fmt: skip
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_authors(self, article) -> list[str]:
-        return [a.get_full_name() or a.get_username() for a in article.authors.all()]
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_links(self, article) -> dict[str, str]:

@@ -5,11 +5,37 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from comments.moderation import Refused
+from comments.moderation import Conflict, NotAllowed, Refused, TooSoon
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, again.")
+    code = serializers.CharField(help_text="invalid, refused, not_found, throttled, ...")
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For invalid input: what is wrong with each field.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers, whatever its status."""
+
+    error = ErrorDetailSerializer()
+
+
+# A refusal by the services: the request was well formed, and the answer depends on the kind.
+_REFUSALS = (
+    (TooSoon, 429, "throttled"),
+    (Conflict, 409, "conflict"),
+    (NotAllowed, 403, "permission_denied"),
+    (Refused, 400, "refused"),
+)
 
 
 def _error(status_code: int, code: str, message: str, fields: dict | None = None) -> dict:
@@ -21,8 +47,7 @@ def _error(status_code: int, code: str, message: str, fields: dict | None = None
 
 def exception_handler(exc, context):
     if isinstance(exc, Refused):
-        fields = {exc.field: [exc.message]} if exc.field else None
-        return Response(_error(400, "refused", exc.message, fields), status=400)
+        return _refusal(exc)
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(exc.messages)
     response = drf_exception_handler(exc, context)
@@ -48,3 +73,12 @@ def exception_handler(exc, context):
             code = "permission_denied"
         response.data = _error(response.status_code, str(code), message)
     return response
+
+
+def _refusal(exc: Refused) -> Response:
+    status_code, code = next((s, c) for kind, s, c in _REFUSALS if isinstance(exc, kind))
+    fields = {exc.field: [exc.message]} if exc.field else None
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooSoon) else None
+    return Response(
+        _error(status_code, code, exc.message, fields), status=status_code, headers=headers
+    )

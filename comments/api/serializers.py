@@ -4,11 +4,16 @@ serializer classes describe them for the schema); nothing here ever carries an e
 import html
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import DatabaseError
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.text import carriable_values
-from comments.models import Comment, Report
+from comments.models import Comment, ModerationSettings, Report
 
 _TAG = re.compile(r"<[^>]+>")
 S = Comment.Status
@@ -31,8 +36,25 @@ class StrictSerializer(serializers.Serializer):
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        _check_lengths_as_sent(self.fields, data)
         # The site's rule for reader text (articles.text), before any field sees it.
         return super().to_internal_value(carriable_values(data))
+
+
+def _check_lengths_as_sent(fields, data: dict) -> None:
+    """A text's longest is counted as sent, as the schema states it, not after the dropping of
+    characters no output can carry (which would let a longer text through)."""
+    errors = {}
+    for name, field in fields.items():
+        value = data.get(name)
+        for validator in field.validators if isinstance(value, str) else []:
+            if isinstance(validator, MaxLengthValidator):
+                try:
+                    validator(value)
+                except DjangoValidationError as too_long:
+                    errors[name] = too_long.messages
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 class TextField(serializers.CharField):
@@ -42,6 +64,56 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class CommentBodyField(TextField):
+    """A comment's Markdown, at most as long as the moderators' setting at the time (which the
+    service checks again for every entry point); the schema states the setting as it is when
+    the schema is served."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=True, **kwargs)
+        self.validators.append(
+            MaxLengthValidator(
+                _longest_comment,
+                "A comment has at most %(limit_value)s characters (this one has %(show_value)s).",
+            )
+        )
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
+
+
+# Characters `articles.text.carriable` drops, those of the Basic Multilingual Plane but lone
+# surrogates, which JSON Schema validators cannot hold in a pattern.
+_UNCARRIED = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff"
+
+
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    """A required text is refused when nothing is left of it once the characters no output can
+    carry are dropped and the white space around it trimmed: the schema asks for one other."""
+
+    target_class = TextField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and not self.target.allow_blank:
+            schema["pattern"] = rf"[^\s{_UNCARRIED}]"
+        return schema
+
+
+def _longest_comment() -> int:
+    try:
+        return ModerationSettings.current().max_length
+    except DatabaseError:  # a schema written out before the database exists
+        return ModerationSettings._meta.get_field("max_length").default
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -63,12 +135,22 @@ class CommentSerializer(serializers.Serializer):
     text = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
-    updated_at = serializers.DateTimeField(required=False)
     url = serializers.CharField(help_text="The comment's page on the site.")
 
 
+class ChangeSerializer(CommentSerializer):
+    """A comment as the change feed gives it: with the moment of its change."""
+
+    updated_at = serializers.DateTimeField()
+
+
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/TreeComment"}})
+class RepliesField(serializers.ListField):
+    pass
+
+
 class TreeCommentSerializer(CommentSerializer):
-    replies = serializers.ListField(child=serializers.DictField())
+    replies = RepliesField(help_text="The replies, each with its own replies.")
 
 
 class ThreadSerializer(serializers.Serializer):
@@ -79,18 +161,18 @@ class ThreadSerializer(serializers.Serializer):
 
 
 class ChangesSerializer(serializers.Serializer):
-    changes = CommentSerializer(many=True)
-    cursor = serializers.CharField()
-    more = serializers.BooleanField()
+    changes = ChangeSerializer(many=True, help_text="Oldest change first.")
+    cursor = serializers.CharField(help_text="Pass as ?since= for the changes after these.")
+    more = serializers.BooleanField(help_text="Whether more changes wait after this page.")
 
 
 class CommentInputSerializer(StrictSerializer):
-    body = TextField(max_length=100_000, trim_whitespace=True)
+    body = CommentBodyField()
     parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
 class CommentEditSerializer(StrictSerializer):
-    body = TextField(max_length=100_000, trim_whitespace=True)
+    body = CommentBodyField()
 
 
 class ReportInputSerializer(StrictSerializer):
@@ -106,10 +188,15 @@ class DecisionSerializer(StrictSerializer):
 
 
 class ModerationCommentSerializer(CommentSerializer):
-    status_reason = serializers.CharField()
-    author_email = serializers.CharField()
+    status = serializers.ChoiceField(choices=S.choices)
+    status_reason = serializers.CharField(allow_blank=True)
+    author_email = serializers.CharField(allow_blank=True)
     ip_address = serializers.CharField(allow_null=True)
     open_reports = serializers.IntegerField()
+
+
+class ReportedSerializer(serializers.Serializer):
+    reported = serializers.IntegerField(help_text="The id of the comment reported.")
 
 
 def comment_url_template() -> str:

@@ -3,7 +3,6 @@ site's form, and moderate through the same transitions as the admin."""
 
 import base64
 import binascii
-import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,9 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, parse_http_date_safe
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import generics, permissions, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -23,13 +25,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import Article
-from comments import queries, queue, services, transitions
+from comments import moderation, queries, queue, services, transitions
+from comments.api import conditional
+from comments.api.schema import error
 from comments.api.serializers import (
+    ChangesSerializer,
     CommentEditSerializer,
     CommentInputSerializer,
     CommentSerializer,
     DecisionSerializer,
     ModerationCommentSerializer,
+    ReportedSerializer,
     ReportInputSerializer,
     ThreadSerializer,
     TreeCommentSerializer,
@@ -40,7 +46,10 @@ from comments.models import Comment, Report
 from comments.readers import Reader
 
 S = Comment.Status
-ERROR = OpenApiResponse(description="The error shape: {error: {status, code, message, fields}}")
+NO_ARTICLE = error("No published article by that slug.")
+NO_COMMENT = error("No such comment, or not one this reader may see.")
+# What the cursors of the change feed look like (base64url, unpadded); see _encode_cursor.
+CURSOR = "^[A-Za-z0-9_-]+$"
 
 
 def api_reader(request) -> Reader:
@@ -82,6 +91,13 @@ def _decode_cursor(token: str) -> tuple[datetime, int]:
         raise ValidationError({"since": ["Not a cursor this API gave out."]}) from None
 
 
+def _limit(raw: str) -> int:
+    # ASCII digits only: "²" is a digit to str.isdigit and not a number to int
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1000:
+        raise ValidationError({"limit": ["Give a whole number from 1 to 1000."]})
+    return int(raw)
+
+
 def _settled() -> datetime:
     return timezone.now() - timedelta(seconds=settings.API_FEED_LAG_SECONDS)
 
@@ -90,35 +106,20 @@ def _settled() -> datetime:
 
 
 class ThreadView(APIView):
-    """Conditional GET: an unchanged thread answers 304 from two queries, unrendered."""
+    """An unchanged thread answers 304 from two queries (the article, the thread's version),
+    unrendered: a thread of 10,000 comments is too big to build for every revalidation."""
 
     tree = False
 
-    def _fingerprint(self, article: Article) -> tuple[str, datetime | None]:
+    def _conditional(self, request, article: Article, build):
         row = Comment.objects.filter(article=article).aggregate(
             n=Count("id"), last=Max("updated_at")
         )
+        # Every change to a comment (status, text, erasure) moves its updated_at; the article's
+        # own fields shown here (its slug) move modified_at.
         last = max(filter(None, [row["last"], article.modified_at]))
-        seed = f"{article.pk}:{row['n']}:{last.isoformat()}:{self.tree}".encode()
-        return f'"{hashlib.sha256(seed).hexdigest()[:32]}"', last
-
-    def _not_modified(self, request, etag: str, last: datetime) -> bool:
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match is not None:
-            return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match == "*"
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        return since is not None and int(last.timestamp()) <= since
-
-    def _conditional(self, request, article, build):
-        etag, last = self._fingerprint(article)
-        headers = {
-            "ETag": etag,
-            "Last-Modified": http_date(last.timestamp()),
-            "Cache-Control": "no-cache",
-        }
-        if self._not_modified(request, etag, last):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(build(), headers=headers)
+        version = (article.pk, article.slug, row["n"], last.isoformat(), self.tree)
+        return conditional.respond_for_version(request, version, last, build)
 
 
 class ArticleCommentsView(ThreadView):
@@ -127,25 +128,38 @@ class ArticleCommentsView(ThreadView):
 
     @extend_schema(
         summary="The approved discussion in thread order, or the changes since a cursor",
+        description=(
+            "Without `since`: the whole approved discussion (a Thread), whose `cursor` starts "
+            "a change feed. With `since`: the changes after that cursor (Changes), oldest "
+            "first, `limit` at a time; follow `cursor` while `more` is true."
+        ),
         parameters=[
             OpenApiParameter(
                 "since",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": CURSOR},
                 description="A cursor from an earlier answer: only what changed after it.",
             ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Changes per answer (1-1000)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500},
+                description="Changes per answer, with `since`.",
+            ),
         ],
         responses={
-            200: ThreadSerializer,
-            304: OpenApiResponse(description="Not modified"),
-            400: ERROR,
-            404: ERROR,
+            200: PolymorphicProxySerializer(
+                component_name="ThreadOrChanges",
+                serializers=[ThreadSerializer, ChangesSerializer],
+                resource_type_field_name=None,
+            ),
+            400: error("`since` is not a cursor this API gave out, or `limit` is out of bounds."),
+            404: NO_ARTICLE,
         },
     )
     def get(self, request, slug: str):
         article = _article(slug)
+        limit = _limit(request.query_params.get("limit", "500"))
         if "since" in request.query_params:
-            return self._changes(request, article)
+            return conditional.respond(request, self._changes(request, article, limit))
         return self._conditional(request, article, lambda: self._thread(article))
 
     def _thread(self, article: Article) -> dict:
@@ -165,12 +179,8 @@ class ArticleCommentsView(ThreadView):
             "comments": flat,
         }
 
-    def _changes(self, request, article: Article) -> Response:
+    def _changes(self, request, article: Article, limit: int) -> dict:
         moment, last_id = _decode_cursor(request.query_params["since"])
-        raw_limit = request.query_params.get("limit", "500")
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-            raise ValidationError({"limit": ["Give a whole number from 1 to 1000."]})
-        limit = int(raw_limit)
         settled = _settled()
         changed = list(
             Comment.objects.filter(article=article, updated_at__lte=settled)
@@ -192,12 +202,20 @@ class ArticleCommentsView(ThreadView):
             cursor = request.query_params["since"]  # nothing settled after it yet
         else:
             cursor = _encode_cursor(settled, 0)  # nothing changed up to the settled moment
-        return Response({"changes": entries, "cursor": cursor, "more": more})
+        return {"changes": entries, "cursor": cursor, "more": more}
 
     @extend_schema(
         summary="Post a comment or a reply (signed in)",
         request=CommentInputSerializer,
-        responses={201: CommentSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        responses={
+            201: CommentSerializer,
+            400: error("Invalid fields, or longer than the moderators allow."),
+            401: error("Not signed in, or the token is unknown or revoked."),
+            403: error("Comments on this article are closed (or for signed-in readers only)."),
+            404: NO_ARTICLE,
+            409: error("Posted here before, or the parent is not in this discussion."),
+            429: error("Too many requests, or too soon after this reader's last comment."),
+        },
     )
     def post(self, request, slug: str):
         article = _article(slug)
@@ -206,7 +224,7 @@ class ArticleCommentsView(ThreadView):
         if data.get("parent"):
             parent = Comment.objects.filter(pk=data["parent"], article=article).first()
             if parent is None:
-                raise ValidationError({"parent": ["No such comment in this discussion."]})
+                raise moderation.Conflict("No such comment in this discussion.", field="parent")
         comment = services.post_comment(
             article=article,
             reader=api_reader(request),
@@ -227,11 +245,7 @@ class ArticleCommentsTreeView(ThreadView):
 
     @extend_schema(
         summary="The approved discussion of an article as nested replies",
-        responses={
-            200: TreeCommentSerializer(many=True),
-            304: OpenApiResponse(description="Not modified"),
-            404: ERROR,
-        },
+        responses={200: TreeCommentSerializer(many=True), 404: NO_ARTICLE},
     )
     def get(self, request, slug: str):
         article = _article(slug)
@@ -267,20 +281,26 @@ class CommentDetailView(APIView):
 
     @extend_schema(
         summary="One comment, with a link to its thread",
-        responses={200: CommentSerializer, 404: ERROR},
+        responses={200: CommentSerializer, 404: NO_COMMENT},
     )
     def get(self, request, pk: int):
+        # the comment with its article (a token adds its own lookup)
         comment, reader = self._comment(request, pk)
-        return Response(
-            as_dict(
-                comment, comment.article.slug, comment_url_template(), own=reader.wrote(comment)
-            )
+        own = reader.wrote(comment)
+        return conditional.respond(
+            request, as_dict(comment, comment.article.slug, comment_url_template(), own=own)
         )
 
     @extend_schema(
         summary="Edit one's own comment within the edit window",
         request=CommentEditSerializer,
-        responses={200: CommentSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        responses={
+            200: CommentSerializer,
+            400: error("Invalid fields, or longer than the moderators allow."),
+            401: error("Not signed in, or the token is unknown or revoked."),
+            403: error("Not the author's, or the edit window is over."),
+            404: NO_COMMENT,
+        },
     )
     def patch(self, request, pk: int):
         comment, reader = self._comment(request, pk)
@@ -292,7 +312,12 @@ class CommentDetailView(APIView):
 
     @extend_schema(
         summary="Delete one's own comment",
-        responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR},
+        responses={
+            204: None,
+            401: error("Not signed in, or the token is unknown or revoked."),
+            403: error("Not the author's, or deleted already."),
+            404: NO_COMMENT,
+        },
     )
     def delete(self, request, pk: int):
         comment, reader = self._comment(request, pk)
@@ -309,10 +334,12 @@ class CommentReportView(APIView):
         summary="Report a comment to the moderators",
         request=ReportInputSerializer,
         responses={
-            201: OpenApiResponse(description="Reported"),
-            400: ERROR,
-            401: ERROR,
-            404: ERROR,
+            201: OpenApiResponse(ReportedSerializer, description="Reported"),
+            400: error("Invalid fields."),
+            401: error("Not signed in, or the token is unknown or revoked."),
+            404: NO_COMMENT,
+            409: error("Reported by this reader already, or no longer published."),
+            429: error("Too many requests, or too many reports in the last hour."),
         },
     )
     def post(self, request, pk: int):
@@ -369,8 +396,14 @@ class ModerationQueueView(generics.GenericAPIView):
 
     @extend_schema(
         summary="The pending or the reported queue (moderators)",
-        parameters=[OpenApiParameter("queue", OpenApiTypes.STR, enum=list(queue.QUEUES))],
-        responses={200: ModerationCommentSerializer(many=True), 400: ERROR, 401: ERROR, 403: ERROR},
+        parameters=[OpenApiParameter("queue", str, enum=list(queue.QUEUES), default="pending")],
+        responses={
+            200: ModerationCommentSerializer(many=True),
+            400: error("No queue by that name."),
+            401: error("Not signed in, or the token is unknown or revoked."),
+            403: error("Moderators only."),
+            404: error("The cursor is not one this API gave out."),
+        },
     )
     def get(self, request):
         name = request.query_params.get("queue", "pending")
@@ -379,8 +412,10 @@ class ModerationQueueView(generics.GenericAPIView):
         comments = queue.with_report_counts(
             queue.queue(name, Comment.objects.select_related("article"))
         )
+        # the page with its report counts: 50 rows at most, so its bytes can be its tag
         page = self.paginate_queryset(comments)
-        return self.get_paginated_response([_moderation_dict(c) for c in page])
+        data = self.paginator.get_paginated_response([_moderation_dict(c) for c in page]).data
+        return conditional.respond(request, data)
 
 
 class DecisionView(APIView):
@@ -391,11 +426,11 @@ class DecisionView(APIView):
         request=DecisionSerializer,
         responses={
             200: ModerationCommentSerializer,
-            400: ERROR,
-            401: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: ERROR,
+            400: error("Invalid fields."),
+            401: error("Not signed in, or the token is unknown or revoked."),
+            403: error("Moderators only."),
+            404: error("No such comment."),
+            409: error("The comment's status cannot change that way."),
         },
     )
     def post(self, request, pk: int):

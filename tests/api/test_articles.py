@@ -41,6 +41,8 @@ def test_filters_by_topic_date_and_title(anonymous):
         return [a["slug"] for a in anonymous.get("/api/v1/articles/", params).json()["results"]]
 
     assert slugs(topic="energy", published_after=since) == [recent.slug]
+    lower_case = since.replace("+00:00", "z").replace("T", "t")  # RFC 3339 allows it
+    assert slugs(topic="energy", published_after=lower_case) == [recent.slug]
     assert slugs(search="grid new") == [recent.slug]
 
 
@@ -63,7 +65,17 @@ def test_article_detail_has_the_rendered_body(anonymous, article):
 
 @pytest.mark.parametrize(
     "query",
-    ["page_size=1000", "page_size=0", "page_size=-5", "page_size=abc", "published_after=yesterday"],
+    [
+        "page_size=1000",
+        "page_size=0",
+        "page_size=-5",
+        "page_size=abc",
+        "page_size=%C2%B2",  # a digit to str.isdigit, not a number to int: was a 500
+        "published_after=yesterday",
+        "published_after=",
+        "published_after=2026-01-31T12:00:00",  # no offset: which noon?
+        "published_after=2026-02-31T12:00:00Z",
+    ],
 )
 def test_bad_list_parameters_are_400_with_the_error_shape(anonymous, query):
     response = anonymous.get(f"/api/v1/articles/?{query}")
@@ -73,7 +85,13 @@ def test_bad_list_parameters_are_400_with_the_error_shape(anonymous, query):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/articles/nope/", "/api/v1/articles/nope/comments/", "/api/v1/nothing/"]
+    "path",
+    [
+        "/api/v1/articles/nope/",
+        "/api/v1/articles/nope/comments/",
+        "/api/v1/nothing/",
+        "/api/v1/articles/a%0Ab/comments/",  # a newline: was the site's HTML 404
+    ],
 )
 def test_unknown_things_are_404_json(anonymous, path):
     response = anonymous.get(path)

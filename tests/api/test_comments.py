@@ -135,7 +135,6 @@ def test_a_first_comment_through_the_api_is_held_like_on_the_site(other_api, art
         ({"body": 42}, None),
         ({"body": "ok", "parent": "x"}, "parent"),
         ({"body": "ok", "parent": -3}, "parent"),
-        ({"body": "ok", "parent": 999999}, "parent"),
         ({"body": "ok", "author_email": "spoof@example.com"}, "author_email"),
         ({}, "body"),
         ([], "non_field_errors"),
@@ -159,24 +158,54 @@ def test_malformed_json_is_400(member_api, article):
     assert response.json()["error"]["code"] == "parse_error"
 
 
-def test_a_parent_from_another_article_is_refused(member_api, article):
-    elsewhere = CommentFactory()
+@pytest.mark.parametrize("where", ["another article", "nowhere", "held"])
+def test_a_parent_not_open_to_replies_here_is_a_conflict(member_api, article, where):
+    parent_id = {
+        "another article": lambda: CommentFactory().pk,
+        "nowhere": lambda: 999999,
+        "held": lambda: CommentFactory(article=article, status="pending").pk,
+    }[where]()
     response = member_api.post(
         f"/api/v1/articles/{article.slug}/comments/",
-        {"body": "x", "parent": elsewhere.pk},
+        {"body": "x", "parent": parent_id},
         format="json",
     )
-    assert response.status_code == 400
-    assert not Comment.objects.filter(article=article).exists()
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "conflict" and "parent" in error["fields"]
+    assert not Comment.objects.filter(article=article, body="x").exists()
 
 
-def test_closed_articles_refuse_posts(member_api):
+def test_closed_articles_refuse_posts_as_forbidden(member_api):
     closed = ArticleFactory(comment_policy=Article.CommentPolicy.CLOSED)
     response = member_api.post(
         f"/api/v1/articles/{closed.slug}/comments/", {"body": "x"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["error"]["message"] == "Comments are closed."
+
+
+def test_posting_again_too_soon_is_429_with_retry_after(member_api, article, moderation):
+    moderation.flood_seconds = 60
+    moderation.save()
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    assert member_api.post(url, {"body": "First."}, format="json").status_code == 201
+    again = member_api.post(url, {"body": "Second."}, format="json")
+    assert again.status_code == 429
+    assert 0 < int(again["Retry-After"]) <= 61
+    assert again.json()["error"]["code"] == "throttled"
+
+
+def test_the_same_comment_twice_is_a_conflict(member_api, article, moderation):
+    moderation.flood_seconds = 0
+    moderation.save()
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    assert member_api.post(url, {"body": "Same words."}, format="json").status_code == 201
+    again = member_api.post(url, {"body": "Same words."}, format="json")
+    assert again.status_code == 409
+    assert again.json()["error"]["fields"] == {
+        "body": ["You have already posted this comment here."]
+    }
 
 
 def test_author_edits_and_deletes_their_own_and_others_cannot(
@@ -205,7 +234,7 @@ def test_editing_after_the_window_is_refused(member_api, member, article):
         article=article, user=member, created_at=timezone.now() - timedelta(hours=1)
     )
     response = member_api.patch(f"/api/v1/comments/{old.pk}/", {"body": "Late."}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "can be edited for 15 minutes" in response.json()["error"]["message"]
 
 
@@ -220,8 +249,40 @@ def test_reporting_once(other_api, article):
     bad = other_api.post(
         f"/api/v1/comments/{comment.pk}/report/", {"reason": "boring"}, format="json"
     )
-    assert (first.status_code, again.status_code, bad.status_code) == (201, 400, 400)
+    assert (first.status_code, again.status_code, bad.status_code) == (201, 409, 400)
     assert Report.objects.count() == 1
+
+
+def test_too_many_reports_in_an_hour_is_429_with_retry_after(other_api, article, settings):
+    settings.COMMENT_REPORTS_PER_HOUR = 1
+    first, second = CommentFactory.create_batch(2, article=article)
+    assert (
+        other_api.post(
+            f"/api/v1/comments/{first.pk}/report/", {"reason": "spam"}, format="json"
+        ).status_code
+        == 201
+    )
+    again = other_api.post(
+        f"/api/v1/comments/{second.pk}/report/", {"reason": "spam"}, format="json"
+    )
+    assert again.status_code == 429 and 3500 < int(again["Retry-After"]) <= 3601
+    assert Report.objects.count() == 1
+
+
+def test_a_body_is_as_long_as_sent_even_with_characters_the_site_drops(
+    member_api, article, moderation
+):
+    moderation.max_length = 100
+    moderation.flood_seconds = 0
+    moderation.save()
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    response = member_api.post(url, {"body": "x" * 99 + "\x07\x07"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["body"] == [
+        "A comment has at most 100 characters (this one has 101)."
+    ]
+    assert member_api.post(url, {"body": "x" * 98 + "\x07\x07"}, format="json").status_code == 201
+    assert Comment.objects.get(article=article).body == "x" * 98
 
 
 def test_revoked_or_wrong_tokens_are_401(article):
@@ -361,6 +422,6 @@ def test_reporting_a_comment_that_is_not_published_is_refused(other_api, article
         other_api.post(
             f"/api/v1/comments/{gone.pk}/report/", {"reason": "spam"}, format="json"
         ).status_code
-        == 400
+        == 409
     )
     assert not Report.objects.exists()

@@ -116,3 +116,18 @@ def test_a_cursor_we_did_not_give_is_400(client, article, bad):
     response = client.get(f"/api/v1/articles/{article.slug}/comments/", {"since": bad})
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["since"] == ["Not a cursor this API gave out."]
+
+
+@pytest.mark.parametrize("limit", ["0", "1001", "-1", "x", "%C2%B2"])
+@pytest.mark.parametrize("with_since", [True, False])
+def test_a_limit_out_of_bounds_is_400_with_or_without_a_cursor(
+    anonymous, article, limit, with_since
+):
+    url = f"/api/v1/articles/{article.slug}/comments/?limit={limit}"
+    if with_since:
+        url += (
+            "&since=" + anonymous.get(f"/api/v1/articles/{article.slug}/comments/").json()["cursor"]
+        )
+    response = anonymous.get(url)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["limit"] == ["Give a whole number from 1 to 1000."]

@@ -17,6 +17,79 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert "/api/v1/moderation/comments/{id}/decision/" in out.read_text()
 
 
+def _schema() -> dict:
+    return APIClient().get("/api/v1/schema/", {"format": "json"}).json()
+
+
+def _operations(schema: dict):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield method.upper(), path, operation
+
+
+def test_every_answer_an_operation_can_give_is_documented_with_the_error_shape():
+    schema = _schema()
+    for method, path, operation in _operations(schema):
+        codes = set(operation["responses"])
+        expected = {"401", "404", "406", "429"} | ({"304"} if method == "GET" else {"403"})
+        if method in ("POST", "PATCH"):
+            expected |= {"400", "415"}
+        assert expected <= codes, (method, path, codes)
+        for code, response in operation["responses"].items():
+            if code >= "400":
+                shape = response["content"]["application/json"]["schema"]
+                assert shape == {"$ref": "#/components/schemas/Error"}, (method, path, code)
+        if method == "GET":
+            for code in ("200", "304"):
+                assert operation["responses"][code]["headers"]["ETag"]["required"], (path, code)
+
+
+def test_every_bound_is_in_the_schema():
+    schema = _schema()
+
+    def parameter(path, name):
+        parameters = schema["paths"][path]["get"]["parameters"]
+        return next(p["schema"] for p in parameters if p["name"] == name)
+
+    assert parameter("/api/v1/articles/", "page_size") == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+    }
+    limit = parameter("/api/v1/articles/{slug}/comments/", "limit")
+    assert (limit["minimum"], limit["maximum"]) == (1, 1000)
+    components = schema["components"]["schemas"]
+    for name in ("CommentInputRequest", "CommentEditRequest", "ReportInputRequest"):
+        assert components[name]["additionalProperties"] is False, name
+    assert components["CommentEditRequest"]["required"] == ["body"]  # PATCH takes a whole body
+
+
+def test_the_change_feed_has_its_own_shape_in_the_schema():
+    schema = _schema()
+    thread = schema["paths"]["/api/v1/articles/{slug}/comments/"]["get"]["responses"]["200"]
+    assert thread["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ThreadOrChanges"
+    }
+    components = schema["components"]["schemas"]
+    assert components["ThreadOrChanges"]["oneOf"] == [
+        {"$ref": "#/components/schemas/Thread"},
+        {"$ref": "#/components/schemas/Changes"},
+    ]
+    assert set(components["Changes"]["required"]) == {"changes", "cursor", "more"}
+    change = components["Change"]
+    assert (
+        "updated_at" in change["required"]
+        and "updated_at" not in components["Comment"]["properties"]
+    )
+
+
+def test_a_comments_longest_in_the_schema_is_the_moderators_setting(moderation):
+    moderation.max_length = 500
+    moderation.save()
+    body = _schema()["components"]["schemas"]["CommentInputRequest"]["properties"]["body"]
+    assert body["maxLength"] == 500
+
+
 def test_a_reader_creates_a_token_sees_it_once_and_revokes_it(client, reader, article):
     client.force_login(reader)
 
