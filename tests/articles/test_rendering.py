@@ -68,3 +68,11 @@ def test_a_top_level_heading_in_the_body_becomes_a_section():
 @pytest.mark.parametrize(("words", "minutes"), [(1, 1), (230, 1), (231, 2), (2300, 10)])
 def test_reading_time_rounds_up_at_230_words_a_minute(words, minutes):
     assert render_markdown(" ".join(["word"] * words)).reading_minutes == minutes
+
+
+def test_a_wide_table_scrolls_in_a_region_the_keyboard_reaches():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\ntext\n\n| c |\n|---|\n| 3 |\n").html
+
+    assert html.count('<div class="table-scroll" role="region" tabindex="0"') == 2
+    assert 'aria-label="Table 1"' in html and 'aria-label="Table 2"' in html
+    assert html.count("</table></div>") == 2

@@ -132,7 +132,9 @@ def test_draft_is_not_found_for_a_reader(demo, page):
         ("a long demo article", ARTICLE_PATH),
     ],
 )
-def test_demo_pages_have_no_axe_violations(demo, page, what, path):
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_demo_pages_have_no_axe_violations(demo, page, what, path, width):
+    page.set_viewport_size({"width": width, "height": 800})
     page.goto(demo + path)
     assert page.locator("h1").count() == 1
-    axe_check(page, what)
+    axe_check(page, f"{what} at {width} px")
