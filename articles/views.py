@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from articles import queries
 from articles.models import Article, Topic
-from comments.context import discussion_context
+from comments.threads.context import discussion_context
 
 
 def _page(request: HttpRequest, items) -> Page:

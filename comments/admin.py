@@ -19,7 +19,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from comments import bans, outbox, overview, personal_data, queue, transitions
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
@@ -36,6 +35,9 @@ from comments.models import (
     WebhookEndpoint,
 )
 from comments.models.webhooks import EVENTS
+from comments.moderation import bans, overview, queue, transitions
+from comments.outbound import outbox
+from comments.portability import personal_data
 
 S = Comment.Status
 

@@ -5,8 +5,8 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from articles.text import carriable, carriable_values
-from comments import roles
 from comments.models import MailPreference, Report, Subscription
+from comments.moderation import roles
 
 _SIGNER = signing.TimestampSigner(salt="comments.form-shown")
 NO_TIMESTAMP = -1.0

@@ -4,8 +4,9 @@ schedule, messages already queued): keep them."""
 
 from celery import shared_task
 
-from comments import mail, outbox, retention, webhooks
 from comments.models import Notification, WebhookDelivery
+from comments.outbound import mail, outbox, webhooks
+from comments.portability import retention
 
 # Mail goes in batches over one SMTP connection; a webhook delivery is one request.
 MAIL_PER_TASK = 100

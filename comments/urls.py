@@ -1,6 +1,7 @@
 from django.urls import path
 
-from comments import feeds, views
+from comments import views
+from comments.threads import feeds
 
 app_name = "comments"
 

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from articles.models import Article
 from articles.views import render_article
-from comments import mail, permissions, personal_data, queries, services, subscriptions
 from comments.forms import (
     CommentForm,
     EditCommentForm,
@@ -21,7 +20,11 @@ from comments.forms import (
     seconds_since_shown,
 )
 from comments.models import ApiToken, Comment, ModerationSettings, Notification, Subscription
-from comments.readers import (
+from comments.outbound import mail, subscriptions
+from comments.portability import personal_data
+from comments.posting import permissions, services
+from comments.threads import queries
+from comments.threads.readers import (
     DETAILS_COOKIE,
     Reader,
     reader_from,

@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
-from comments import placement, roles
 from comments.forms import form_shown_token
 from comments.models import Comment
-from comments.rendering import render_comment
+from comments.moderation import roles
+from comments.threads import placement
+from comments.threads.rendering import render_comment
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -33,9 +33,9 @@ from rest_framework.throttling import UserRateThrottle
 from articles import feeds as article_feeds
 from articles.models import Article
 from articles.text import carriable
-from comments import feeds
 from comments.models import Comment, ModerationSettings, Report
-from comments.transitions import change_statuses
+from comments.moderation.transitions import change_statuses
+from comments.threads import feeds
 from tests.api.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
 

@@ -9,7 +9,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from comments.moderation import Conflict, NotAllowed, Refused, TooSoon
+from comments.moderation.pipeline import Conflict, NotAllowed, Refused, TooSoon
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import Article
-from comments import moderation, queries, queue, services, transitions
 from comments.api import conditional
 from comments.api.schema import error
 from comments.api.serializers import (
@@ -43,7 +42,10 @@ from comments.api.serializers import (
     comment_url_template,
 )
 from comments.models import Comment, Report
-from comments.readers import Reader
+from comments.moderation import pipeline, queue, transitions
+from comments.posting import services
+from comments.threads import queries
+from comments.threads.readers import Reader
 
 S = Comment.Status
 NO_ARTICLE = error("No published article by that slug.")
@@ -224,7 +226,7 @@ class ArticleCommentsView(ThreadView):
         if data.get("parent"):
             parent = Comment.objects.filter(pk=data["parent"], article=article).first()
             if parent is None:
-                raise moderation.Conflict("No such comment in this discussion.", field="parent")
+                raise pipeline.Conflict("No such comment in this discussion.", field="parent")
         comment = services.post_comment(
             article=article,
             reader=api_reader(request),

@@ -49,7 +49,7 @@ def test_thread_queries_do_not_grow_with_the_discussion(
     anonymous, django_assert_max_num_queries, count
 ):
     article = ArticleFactory()
-    from comments.seeding import seed_discussion
+    from comments.threads.seeding import seed_discussion
 
     seed_discussion(article, count)
     # article, fingerprint (ETag), the whole thread

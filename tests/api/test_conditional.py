@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from comments import services, transitions
 from comments.models import Report
-from comments.readers import Reader
+from comments.moderation import transitions
+from comments.posting import services
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,9 @@
 
 import pytest
 
-from comments import services, transitions
-from comments.readers import Reader
+from comments.moderation import transitions
+from comments.posting import services
+from comments.threads.readers import Reader
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.forms import form_shown_token
 from comments.models import Comment
-from comments.seeding import seed_discussion
+from comments.threads.seeding import seed_discussion
 
 FLOOR_SQL = (
     "SELECT id, parent_id, status, user_id, root_id, depth, author_name, author_url, "

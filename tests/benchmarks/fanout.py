@@ -14,8 +14,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles.models import Article
-from comments import transitions
 from comments.models import Comment, Notification, Subscription
+from comments.moderation import transitions
 from config.celery import app as celery_app
 
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
-from comments import roles
 from comments.models import Ban, Comment, ModerationEvent, ModerationSettings, Report
+from comments.moderation import roles
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
 
 pytestmark = pytest.mark.django_db
@@ -314,8 +314,8 @@ def test_failed_mail_can_be_sent_again_from_the_admin(client, editor, settings, 
 
 
 def test_a_webhook_delivery_can_be_replayed_from_the_admin(client, editor, monkeypatch):
-    from comments import webhooks
     from comments.models import WebhookDelivery, WebhookEndpoint
+    from comments.outbound import webhooks
 
     sent = []
     monkeypatch.setattr(webhooks, "send", lambda delivery: sent.append(delivery.pk) or (200, "ok"))

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from comments.models import Comment, ImportedRecord
-from comments.queries import discussion_for
-from comments.readers import Reader
+from comments.threads.queries import discussion_for
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,9 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from comments import mail, transitions
 from comments.models import Notification, Subscription
+from comments.moderation import transitions
+from comments.outbound import mail
 from tests.factories import ArticleFactory, CommentFactory
 from tests.privacy import reveals
 
@@ -103,11 +104,11 @@ def test_no_link_token_carries_any_address_at_all(fanout):
 def test_the_confirmation_link_carries_no_address(
     db, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from comments import notifications
+    from comments.outbound import recipients
 
     article = ArticleFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.subscribe(article=article, email="new.reader@example.org", scope="thread")
+        recipients.subscribe(article=article, email="new.reader@example.org", scope="thread")
     [message] = mailoutbox
     links = re.findall(rf"{re.escape(SITE_URL)}/notifications/confirm/[^\s\"'<>]+", message.body)
     assert links

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from comments import moderation, spamcheck
 from comments.models import Ban, Comment, ModerationSettings
-from comments.moderation import Facts, History, Refused, Submission, Verdict, verdict_for
-from comments.readers import Reader
+from comments.moderation import pipeline, spamcheck
+from comments.moderation.pipeline import Facts, History, Refused, Submission, Verdict, verdict_for
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 NOW = timezone.now()
@@ -164,7 +164,7 @@ def test_spam_service_is_off_without_a_key(settings):
     ],
 )
 def test_an_edit_can_hold_a_comment_again_but_never_publish_it(current, proposed, expected):
-    assert moderation.stricter(current, proposed) == expected
+    assert pipeline.stricter(current, proposed) == expected
 
 
 # --- The facts, read from the database -----------------------------------------------------
@@ -189,7 +189,7 @@ def test_facts_know_the_readers_history_and_bans(django_assert_num_queries):
     )
 
     with django_assert_num_queries(3):  # settings, bans, history
-        known = moderation.facts_for(submission)
+        known = pipeline.facts_for(submission)
 
     assert [ban.value for ban in known.bans] == ["192.0.2.0/24"]
     assert (known.history.approved, known.history.spam, known.history.duplicates) == (2, 1, 1)
@@ -206,4 +206,4 @@ def test_anonymous_history_is_kept_by_email_address():
         email="ann@example.com",
         body="New words.",
     )
-    assert moderation.facts_for(submission).history.approved == 1
+    assert pipeline.facts_for(submission).history.approved == 1

@@ -24,9 +24,12 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from comments import mail, notifications, services, tasks, transitions
+from comments import tasks
 from comments.models import Comment, MailPreference, ModerationSettings, Notification, Subscription
-from comments.readers import Reader
+from comments.moderation import transitions
+from comments.outbound import mail, recipients
+from comments.posting import services
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
 from tests.privacy import reveals
 
@@ -465,7 +468,7 @@ def test_telling_of_the_same_approval_again_adds_no_row_and_sends_nothing(
     rows = list(Notification.objects.values_list("pk", "event", "recipient", "state"))
 
     with committed():
-        again = notifications.queue_for_approved([comment], were_held={comment.pk})
+        again = recipients.queue_for_approved([comment], were_held={comment.pk})
 
     assert again == []
     assert list(Notification.objects.values_list("pk", "event", "recipient", "state")) == rows
@@ -1026,7 +1029,7 @@ def _everybody_is_told(article, cast, staff, committed):
     with committed():
         transitions.change_status(reply, "approved", actor=staff)
     with committed():
-        notifications.subscribe(article=article, email=CAST["newcomer"], scope="thread")
+        recipients.subscribe(article=article, email=CAST["newcomer"], scope="thread")
     return reply
 
 

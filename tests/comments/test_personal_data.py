@@ -18,7 +18,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.utils import timezone
 
-from comments import bans, personal_data, retention, tasks, transitions
+from comments import tasks
 from comments.models import (
     ApiToken,
     Ban,
@@ -31,8 +31,10 @@ from comments.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from comments.queries import discussion_for
-from comments.readers import Reader
+from comments.moderation import bans, transitions
+from comments.portability import personal_data, retention
+from comments.threads.queries import discussion_for
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
 
 pytestmark = pytest.mark.django_db

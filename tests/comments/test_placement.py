@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments import placement
+from comments.threads import placement
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db

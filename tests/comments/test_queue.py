@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from comments import queue
 from comments.models import Report
+from comments.moderation import queue
 from tests.api.conftest import client_for
 from tests.factories import CommentFactory, UserFactory
 

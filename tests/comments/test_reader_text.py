@@ -8,8 +8,8 @@ from defusedxml import ElementTree
 from django.core.management import call_command
 
 from articles.models import Article
-from comments.importers.common import IncomingComment
 from comments.models import Comment
+from comments.portability.importers.common import IncomingComment
 from tests.api.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from comments import roles
+from comments.moderation import roles
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

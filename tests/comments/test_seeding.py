@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from comments.queries import discussion_for
-from comments.readers import Reader
+from comments.threads.queries import discussion_for
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.queries import discussion_for
-from comments.readers import Reader
+from comments.threads.queries import discussion_for
+from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from comments import transitions
 from comments.models import Comment, ModerationEvent, Report
+from comments.moderation import transitions
 from tests.factories import CommentFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

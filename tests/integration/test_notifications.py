@@ -10,8 +10,9 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
 
-from comments import notifications, transitions
 from comments.models import Comment, Notification, Subscription
+from comments.moderation import transitions
+from comments.outbound import recipients
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.integration.conftest import _point_app_at, log_tail
 from tests.services import wait_for
@@ -38,7 +39,7 @@ def test_approval_mails_the_parent_author_and_a_subscriber_once_each(workers, sm
     parent = CommentFactory(article=article, user=parent_author, author_email=parent_author.email)
     _subscriber(article, "follower@example.org")
     stranger = _subscriber(article, "unconfirmed@example.org", confirmed=False)
-    notifications.subscribe(article=article, email=stranger.email, scope="thread")
+    recipients.subscribe(article=article, email=stranger.email, scope="thread")
     reply = CommentFactory(parent=parent, status="pending", author_email="replier@example.org")
 
     _approve(reply)

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from comments import transitions
 from comments.models import WebhookDelivery, WebhookEndpoint
+from comments.moderation import transitions
 from tests.factories import CommentFactory, UserFactory
 from tests.integration.conftest import log_tail
 from tests.services import free_port, wait_for

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Topic
-from comments.seeding import seed_discussion
+from comments.threads.seeding import seed_discussion
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
-from comments import exporting
+from comments.portability import exporting
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comments.importers.common import ImportFailed
-from comments.importers.disqus import import_disqus
+from comments.portability.importers.common import ImportFailed
+from comments.portability.importers.disqus import import_disqus
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comments.importers.common import ImportFailed
-from comments.importers.wxr import import_wxr
+from comments.portability.importers.common import ImportFailed
+from comments.portability.importers.wxr import import_wxr
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
-from comments.seeding import seed_discussion
+from comments.threads.seeding import seed_discussion
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from comments import notifications
 from comments.models import MailPreference, Notification, Subscription
+from comments.outbound import recipients
 
 Kind = Notification.Kind
 
@@ -30,7 +30,7 @@ def unsubscribe_from(row: Notification) -> str:
             sub = row.subscription
             leave(sub)
             return f"You will get no more mail about the discussion of “{sub.article.title}”."
-        field = notifications.PREFERENCE[row.kind]
+        field = recipients.PREFERENCE[row.kind]
         pref, _ = MailPreference.objects.get_or_create(
             email=row.recipient, defaults={"user": row.user}
         )

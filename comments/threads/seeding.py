@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import placement
 from comments.models import Comment, ModerationSettings
-from comments.rendering import render_comment
+from comments.threads import placement
+from comments.threads.rendering import render_comment
 
 # Share of the comments at each depth; the rest of a deep thread stays at the last level.
 LEVEL_SHARES = (0.36, 0.28, 0.17, 0.11, 0.08)

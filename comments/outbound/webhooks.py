@@ -22,8 +22,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from articles.models import Article
-from comments import outbox
 from comments.models import Comment, WebhookDelivery, WebhookEndpoint
+from comments.outbound import outbox
 
 TIMEOUT = 10
 

@@ -22,8 +22,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
-from comments import outbox, roles
 from comments.models import Comment, MailPreference, Notification, Subscription
+from comments.moderation import roles
+from comments.outbound import outbox
 
 Kind = Notification.Kind
 BATCH = 1000

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from comments.readers import Reader
+from comments.threads.readers import Reader
 
 CLOSED = "Comments are closed."
 SIGNED_IN_ONLY = "You must be logged in to post a comment."

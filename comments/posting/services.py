@@ -11,13 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments import moderation, notifications, permissions, transitions, webhooks
 from comments.models import Comment, ModerationSettings, Report
-from comments.readers import Reader
-from comments.rendering import render_comment
+from comments.moderation import pipeline, transitions
+from comments.outbound import recipients, webhooks
+from comments.posting import permissions
+from comments.threads.readers import Reader
+from comments.threads.rendering import render_comment
 
 # One kind of refusal for every entry point: a message for the reader, and the field it is about.
-CommentRefused = moderation.Refused
+CommentRefused = pipeline.Refused
 
 
 def _check_body(body: str, max_length: int) -> None:
@@ -58,15 +60,15 @@ def post_comment(
 ) -> Comment:
     """Take a new comment through the moderation pipeline and store it with its verdict."""
     if reason := permissions.why_cannot_post(article, reader):
-        raise moderation.NotAllowed(reason)
+        raise pipeline.NotAllowed(reason)
     if parent is not None and (
         parent.article_id != article.pk or not permissions.can_reply(parent)
     ):
-        raise moderation.Conflict("That comment cannot be replied to.", field="parent")
+        raise pipeline.Conflict("That comment cannot be replied to.", field="parent")
     user = reader.user
     if user is not None:
         name, email = (user.get_full_name() or user.get_username()), user.email
-    submission = moderation.Submission(
+    submission = pipeline.Submission(
         article=article,
         reader=reader,
         name=name,
@@ -76,9 +78,9 @@ def post_comment(
         honeypot=honeypot,
         seconds_to_submit=seconds_to_submit,
     )
-    facts = moderation.facts_for(submission)
+    facts = pipeline.facts_for(submission)
     _check_body(body, facts.settings.max_length)
-    verdict = moderation.verdict_for(submission, facts)
+    verdict = pipeline.verdict_for(submission, facts)
     parent = _attach_point(parent, facts.settings.max_depth)
     with transaction.atomic():
         comment = Comment.objects.create(
@@ -107,7 +109,7 @@ def post_comment(
             and email
             and verdict.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
         ):
-            notifications.subscribe(article=article, email=email, user=user, scope=followup_scope)
+            recipients.subscribe(article=article, email=email, user=user, scope=followup_scope)
     return comment
 
 
@@ -117,10 +119,10 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
     edit_minutes = limits.edit_minutes
     _check_body(body, limits.max_length)
     if not permissions.can_edit(comment, reader, edit_minutes=edit_minutes):
-        raise moderation.NotAllowed(
+        raise pipeline.NotAllowed(
             f"Comments can be edited for {edit_minutes} minutes after posting, by their author."
         )
-    submission = moderation.Submission(
+    submission = pipeline.Submission(
         article=comment.article,
         reader=reader,
         name=comment.author_name,
@@ -129,13 +131,13 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
         body=body,
         is_edit=True,
     )
-    verdict = moderation.verdict_for(submission, moderation.facts_for(submission))
+    verdict = pipeline.verdict_for(submission, pipeline.facts_for(submission))
     with transaction.atomic():
         comment.body = body
         comment.body_html = render_comment(body)
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
-        status = moderation.stricter(comment.status, verdict.status)
+        status = pipeline.stricter(comment.status, verdict.status)
         if status != comment.status:
             transitions.change_status(comment, status, reason=f"edited: {verdict.reason}")
         elif status == Comment.Status.APPROVED:
@@ -146,7 +148,7 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
 def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
     """The author withdraws a comment: hidden, or a tombstone where it has replies."""
     if not permissions.can_delete(comment, reader):
-        raise moderation.NotAllowed("Only the author of a comment can delete it.")
+        raise pipeline.NotAllowed("Only the author of a comment can delete it.")
     return transitions.change_status(
         comment, Comment.Status.DELETED, actor=reader.user, reason="deleted by its author"
     )
@@ -154,7 +156,7 @@ def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
 
 def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str = "") -> Report:
     if comment.status != Comment.Status.APPROVED:
-        raise moderation.Conflict("That comment cannot be reported.")
+        raise pipeline.Conflict("That comment cannot be reported.")
     window = timedelta(hours=1)
     recent = Report.objects.filter(created_at__gte=timezone.now() - window)
     by_reader = recent.filter(reporter_key=reader.key)
@@ -162,7 +164,7 @@ def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str =
         by_reader = by_reader | recent.filter(ip_address=reader.ip)
     if by_reader.count() >= settings.COMMENT_REPORTS_PER_HOUR:
         oldest = by_reader.order_by("created_at").values_list("created_at", flat=True).first()
-        raise moderation.TooSoon(
+        raise pipeline.TooSoon(
             "You have sent many reports in a short time. Please try again later.",
             retry_after=max(1, int((oldest + window - timezone.now()).total_seconds()) + 1),
         )
@@ -172,5 +174,5 @@ def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str =
         defaults={"reason": reason, "note": note, "reporter": reader.user, "ip_address": reader.ip},
     )
     if not created:
-        raise moderation.Conflict("You have already reported this comment. Thank you.")
+        raise pipeline.Conflict("You have already reported this comment. Thank you.")
     return report

@@ -24,7 +24,6 @@ from django.db.models import Q, QuerySet
 from django.http import JsonResponse
 from django.utils import timezone
 
-from comments import transitions, webhooks
 from comments.models import (
     ApiToken,
     Comment,
@@ -35,6 +34,8 @@ from comments.models import (
     Report,
     Subscription,
 )
+from comments.moderation import transitions
+from comments.outbound import webhooks
 
 ANONYMOUS = "Anonymous"
 ACCOUNT_SUBJECT = "account {}"

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from comments.models import Comment
-from comments.permissions import can_edit
-from comments.queries import Node, ShownComment
-from comments.readers import Reader
+from comments.posting.permissions import can_edit
+from comments.threads.queries import Node, ShownComment
+from comments.threads.readers import Reader
 
 _MONTHS = (
     "", "January", "February", "March", "April", "May", "June", "July", "August",

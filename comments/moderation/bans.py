@@ -3,8 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from comments import transitions
 from comments.models import Ban, Comment, normalise_ban_value
+from comments.moderation import transitions
 
 
 def bans_for(comment: Comment) -> list[tuple[str, str]]:

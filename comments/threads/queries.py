@@ -13,7 +13,7 @@ from django.http import Http404
 
 from articles.models import Article
 from comments.models import Comment
-from comments.readers import Reader
+from comments.threads.readers import Reader
 
 ORDERS = ("oldest", "newest")
 # Columns a page shows. Email, IP and user agent are never read for display.

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
-from comments.importers.common import (
+from comments.portability.importers.common import (
     ImportFailed,
     IncomingComment,
     Records,

@@ -5,7 +5,7 @@ from django.utils.html import strip_tags
 
 from articles.feeds import AtomFeed, RssFeed
 from articles.models import Article
-from comments import queries
+from comments.threads import queries
 
 FEED_LENGTH = 50
 

@@ -18,9 +18,9 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from articles.models import Article
-from comments import spamcheck
 from comments.models import Ban, Comment, ModerationSettings
-from comments.readers import Reader
+from comments.moderation import spamcheck
+from comments.threads.readers import Reader
 
 APPROVED, PENDING, SPAM, REJECTED = (
     Comment.Status.APPROVED,

@@ -3,11 +3,12 @@
 from django.http import HttpRequest
 
 from articles.models import Article
-from comments import permissions, queries
 from comments.forms import CommentForm
-from comments.html import ThreadRenderer
 from comments.models import Comment, ModerationSettings
-from comments.readers import reader_from, saved_details
+from comments.posting import permissions
+from comments.threads import queries
+from comments.threads.html import ThreadRenderer
+from comments.threads.readers import reader_from, saved_details
 
 
 def discussion_context(

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from comments import outbox
 from comments.models import Notification, Subscription
+from comments.outbound import outbox
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
 from articles.models import Article, Topic
-from comments.importers.common import (
+from comments.portability.importers.common import (
     ImportFailed,
     IncomingComment,
     Records,

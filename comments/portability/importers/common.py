@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.text import carriable_values
-from comments import placement
 from comments.models import Comment, ImportedRecord, ModerationSettings
-from comments.rendering import sanitize_comment_html
+from comments.threads import placement
+from comments.threads.rendering import sanitize_comment_html
 
 
 class ImportFailed(Exception):

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from comments import notifications, roles, webhooks
 from comments.models import Comment, ModerationEvent, Report
+from comments.moderation import roles
+from comments.outbound import recipients, webhooks
 
 S = Comment.Status
 ALLOWED: dict[str, set[str]] = {
@@ -60,9 +61,9 @@ def record_new(comment: Comment, reason: str) -> ModerationEvent:
         comment=comment, actor=None, from_status="", to_status=comment.status, reason=reason
     )
     if comment.status == S.PENDING:
-        notifications.queue_for_held(comment, f"event-{event.pk}")
+        recipients.queue_for_held(comment, f"event-{event.pk}")
     elif comment.status == S.APPROVED:
-        notifications.queue_for_approved([comment])
+        recipients.queue_for_approved([comment])
     occurrence = f"event-{event.pk}"
     webhooks.queue("comment.created", [comment], occurrence)
     if comment.status == S.APPROVED:
@@ -83,15 +84,15 @@ def _notify(movable: list[Comment], from_statuses: dict[int, str], to_status: st
     ids = [c.pk for c in movable]
     left_pending = [pk for pk in ids if from_statuses[pk] == S.PENDING]
     if left_pending:
-        notifications.cancel_held(left_pending)
+        recipients.cancel_held(left_pending)
     if to_status == S.APPROVED:
-        notifications.queue_for_approved(movable, were_held=set(ids))
+        recipients.queue_for_approved(movable, were_held=set(ids))
     elif to_status in (S.REMOVED, S.SPAM, S.REJECTED, S.DELETED):
-        notifications.cancel_for(ids)
+        recipients.cancel_for(ids)
     elif to_status == S.PENDING:
-        notifications.cancel_for(ids)  # held again: what was written about it waits too
+        recipients.cancel_for(ids)  # held again: what was written about it waits too
         for comment in movable:
-            notifications.queue_for_held(comment, occurrence)
+            recipients.queue_for_held(comment, occurrence)
 
 
 def change_status(comment: Comment, to_status: str, *, actor=None, reason: str = "") -> Comment:

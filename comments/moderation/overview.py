@@ -7,8 +7,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from articles.models import Article
-from comments import queue
 from comments.models import Comment, ModerationEvent, Report
+from comments.moderation import queue
 
 DAYS = 30
 

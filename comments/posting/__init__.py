@@ -1,0 +1,1 @@
+"""What a reader does to a discussion (post, edit, delete, report) and who may do it."""
