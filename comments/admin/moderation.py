@@ -1,7 +1,7 @@
 """The moderators' workplace: the pending queue, the reported queue, bans, settings, overview.
 
-Every decision goes through comments.transitions (one event per change); the admin only
-chooses which comments and which status.
+Every decision goes through comments.moderation.transitions (one event per change); the admin
+only chooses which comments and which status.
 """
 
 from django import forms
@@ -19,40 +19,20 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from comments.admin.base import ReadOnlyAdmin
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
     Comment,
-    MailPreference,
     ModerationEvent,
     ModerationSettings,
-    Notification,
-    PersonalDataLog,
     Report,
     ReportedComment,
-    Subscription,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
-from comments.models.webhooks import EVENTS
 from comments.moderation import bans, overview, queue, transitions
-from comments.outbound import outbox
 from comments.portability import personal_data
 
 S = Comment.Status
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record to read, never to write: events and logs."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DecisionForm(ActionForm):
@@ -370,16 +350,6 @@ def _account_note(account) -> str:
     )
 
 
-@admin.register(PersonalDataLog)
-class PersonalDataLogAdmin(ReadOnlyAdmin):
-    """Who exported or erased whose data, and how much: read only."""
-
-    list_display = ["created_at", "action", "subject", "comments", "details", "actor"]
-    list_filter = ["action"]
-    list_select_related = ["actor"]
-    date_hierarchy = "created_at"
-
-
 @admin.register(ReportedComment)
 class ReportedCommentAdmin(CommentAdmin):
     """Comments readers reported, most reported first; a decision clears the reports."""
@@ -453,79 +423,6 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["reason", "resolved_at"]
     list_select_related = ["comment", "reporter"]
     raw_id_fields = ["comment", "reporter"]
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.action(description="Send again (failed or stuck mail)", permissions=["change"])
-def send_again(modeladmin, request, queryset):
-    unsent = queryset.filter(state__in=[Notification.State.FAILED, Notification.State.PENDING])
-    count = outbox.resend(Notification, list(unsent.values_list("pk", flat=True)))
-    modeladmin.message_user(request, f"{count} mail(s) handed to the worker again.")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "state", "attempts", "sent_at", "last_error"]
-    list_filter = ["state", "kind"]
-    search_fields = ["recipient", "=event"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Notification._meta.fields]
-    actions = [send_again]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["email", "article", "scope", "confirmed_at", "unsubscribed_at"]
-    list_filter = ["scope", "confirmed_at", "unsubscribed_at"]
-    list_select_related = ["article"]
-    search_fields = ["email"]
-    raw_id_fields = ["article", "user"]
-
-
-@admin.register(MailPreference)
-class MailPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["email", "replies", "article_comments", "published", "held_comments"]
-    search_fields = ["email"]
-    raw_id_fields = ["user"]
-
-
-class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https")
-    events = forms.MultipleChoiceField(choices=EVENTS, widget=forms.CheckboxSelectMultiple)
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["url", "secret", "events", "description", "active"]
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
-    form = WebhookEndpointForm
-    list_display = ["url", "description", "active", "created_at"]
-    list_filter = ["active"]
-
-
-@admin.action(description="Replay: send again", permissions=["change"])
-def replay(modeladmin, request, queryset):
-    count = outbox.resend(WebhookDelivery, list(queryset.values_list("pk", flat=True)))
-    modeladmin.message_user(request, f"{count} delivery(ies) sent again.")
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "endpoint", "state", "attempts", "last_status_code"]
-    list_filter = ["state", "event", "endpoint"]
-    list_select_related = ["endpoint"]
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-    actions = [replay]
 
     def has_add_permission(self, request):
         return False
