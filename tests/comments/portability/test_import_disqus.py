@@ -19,7 +19,7 @@ from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-EXTERNAL = Path(__file__).resolve().parents[1] / "fixtures" / "external"
+EXTERNAL = Path(__file__).resolve().parents[2] / "fixtures" / "external"
 # isso/disqus.xml: thread 2 ("some-id", http://example.org/) holds posts 4, 5 (reply to 4),
 # 9 (deleted) and 11 (reply to 9); thread 7 (no identifier) holds post 8; post 6 names a
 # thread 1337 that is not in the file.

@@ -15,7 +15,7 @@ from tests.factories import ArticleFactory, CommentFactory, TopicFactory
 pytestmark = pytest.mark.django_db
 
 # Exports from other projects; tests/fixtures/external/SOURCES.md says where each came from.
-EXTERNAL = Path(__file__).resolve().parents[1] / "fixtures" / "external"
+EXTERNAL = Path(__file__).resolve().parents[2] / "fixtures" / "external"
 
 
 def fixture(name: str) -> Path:
