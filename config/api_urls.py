@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from articles.api.views import ArticleViewSet
-from comments.api import views as comment_views
+from comments.api.views import comments, common, moderation, threads
 
 app_name = "api"
 
@@ -17,27 +17,27 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path(
         "articles/<slug:slug>/comments/",
-        comment_views.ArticleCommentsView.as_view(),
+        threads.ArticleCommentsView.as_view(),
         name="article-comments",
     ),
     path(
         "articles/<slug:slug>/comments/tree/",
-        comment_views.ArticleCommentsTreeView.as_view(),
+        threads.ArticleCommentsTreeView.as_view(),
         name="article-comments-tree",
     ),
-    path("comments/<int:pk>/", comment_views.CommentDetailView.as_view(), name="comment-detail"),
+    path("comments/<int:pk>/", comments.CommentDetailView.as_view(), name="comment-detail"),
     path(
         "comments/<int:pk>/report/",
-        comment_views.CommentReportView.as_view(),
+        comments.CommentReportView.as_view(),
         name="comment-report",
     ),
-    path("moderation/queue/", comment_views.ModerationQueueView.as_view(), name="moderation-queue"),
+    path("moderation/queue/", moderation.ModerationQueueView.as_view(), name="moderation-queue"),
     path(
         "moderation/comments/<int:pk>/decision/",
-        comment_views.DecisionView.as_view(),
+        moderation.DecisionView.as_view(),
         name="moderation-decision",
     ),
     *router.urls,
     # Anything else under /api/v1/ is a JSON 404, even a path with a newline in it.
-    re_path(r"^[\s\S]*$", comment_views.unknown_endpoint, name="unknown"),
+    re_path(r"^[\s\S]*$", common.unknown_endpoint, name="unknown"),
 ]

@@ -1,0 +1,234 @@
+"""Reading and syncing a discussion (thread, tree, change feed), and posting to it."""
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.models import Article
+from comments.api import conditional
+from comments.api.schema import error
+from comments.api.serializers import (
+    ChangesSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    ThreadSerializer,
+    TreeCommentSerializer,
+    as_dict,
+    comment_url_template,
+)
+from comments.api.views.common import (
+    NO_ARTICLE,
+    S,
+    api_reader,
+    article_or_404,
+    valid_input,
+)
+from comments.models import Comment
+from comments.moderation import pipeline
+from comments.posting import services
+from comments.threads import queries
+from comments.threads.readers import Reader
+
+CURSOR = "^[A-Za-z0-9_-]+$"
+
+
+def _encode_cursor(moment: datetime, last_id: int) -> str:
+    raw = f"{moment.isoformat()}|{last_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(token: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        stamp, _, last_id = raw.partition("|")
+        moment = parse_datetime(stamp)
+        if moment is None or moment.utcoffset() is None or not last_id.isdigit():
+            raise ValueError
+        if abs(moment.utcoffset()) > timedelta(hours=14):
+            raise ValueError
+        return moment, int(last_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError({"since": ["Not a cursor this API gave out."]}) from None
+
+
+def _limit(raw: str) -> int:
+    # ASCII digits only: "²" is a digit to str.isdigit and not a number to int
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1000:
+        raise ValidationError({"limit": ["Give a whole number from 1 to 1000."]})
+    return int(raw)
+
+
+def _settled() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.API_FEED_LAG_SECONDS)
+
+
+class ThreadView(APIView):
+    """An unchanged thread answers 304 from two queries (the article, the thread's version),
+    unrendered: a thread of 10,000 comments is too big to build for every revalidation."""
+
+    tree = False
+
+    def _conditional(self, request, article: Article, build):
+        row = Comment.objects.filter(article=article).aggregate(
+            n=Count("id"), last=Max("updated_at")
+        )
+        # Every change to a comment (status, text, erasure) moves its updated_at; the article's
+        # own fields shown here (its slug) move modified_at.
+        last = max(filter(None, [row["last"], article.modified_at]))
+        version = (article.pk, article.slug, row["n"], last.isoformat(), self.tree)
+        return conditional.respond_for_version(request, version, last, build)
+
+
+class ArticleCommentsView(ThreadView):
+    serializer_class = CommentInputSerializer  # what OPTIONS describes
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="The approved discussion in thread order, or the changes since a cursor",
+        description=(
+            "Without `since`: the whole approved discussion (a Thread), whose `cursor` starts "
+            "a change feed. With `since`: the changes after that cursor (Changes), oldest "
+            "first, `limit` at a time; follow `cursor` while `more` is true."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                {"type": "string", "pattern": CURSOR},
+                description="A cursor from an earlier answer: only what changed after it.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500},
+                description="Changes per answer, with `since`.",
+            ),
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ThreadOrChanges",
+                serializers=[ThreadSerializer, ChangesSerializer],
+                resource_type_field_name=None,
+            ),
+            400: error("`since` is not a cursor this API gave out, or `limit` is out of bounds."),
+            404: NO_ARTICLE,
+        },
+    )
+    def get(self, request, slug: str):
+        article = article_or_404(slug)
+        limit = _limit(request.query_params.get("limit", "500"))
+        if "since" in request.query_params:
+            return conditional.respond(request, self._changes(request, article, limit))
+        return self._conditional(request, article, lambda: self._thread(article))
+
+    def _thread(self, article: Article) -> dict:
+        cursor = _encode_cursor(_settled(), 0)
+        discussion = queries.discussion_for(article, Reader(user=None, browser="api"), whole=True)
+        template = comment_url_template()
+        flat: list[dict] = []
+        stack = list(reversed(discussion.threads))
+        while stack:
+            node = stack.pop()
+            flat.append(as_dict(node.comment, article.slug, template))
+            stack.extend(reversed(node.children))
+        return {
+            "article": article.slug,
+            "count": discussion.approved_count,
+            "cursor": cursor,
+            "comments": flat,
+        }
+
+    def _changes(self, request, article: Article, limit: int) -> dict:
+        moment, last_id = _decode_cursor(request.query_params["since"])
+        settled = _settled()
+        changed = list(
+            Comment.objects.filter(article=article, updated_at__lte=settled)
+            .exclude(status=S.PENDING)
+            .filter(Q(updated_at__gt=moment) | Q(updated_at=moment, id__gt=last_id))
+            .order_by("updated_at", "id")[: limit + 1]
+        )
+        more = len(changed) > limit
+        changed = changed[:limit]
+        template = comment_url_template()
+        entries = []
+        for comment in changed:
+            entry = as_dict(comment, article.slug, template)
+            entry["updated_at"] = comment.updated_at
+            entries.append(entry)
+        if changed:
+            cursor = _encode_cursor(changed[-1].updated_at, changed[-1].id)
+        elif moment >= settled:
+            cursor = request.query_params["since"]  # nothing settled after it yet
+        else:
+            cursor = _encode_cursor(settled, 0)  # nothing changed up to the settled moment
+        return {"changes": entries, "cursor": cursor, "more": more}
+
+    @extend_schema(
+        summary="Post a comment or a reply (signed in)",
+        request=CommentInputSerializer,
+        responses={
+            201: CommentSerializer,
+            400: error("Invalid fields, or longer than the moderators allow."),
+            401: error("Not signed in, or the token is unknown or revoked."),
+            403: error("Comments on this article are closed (or for signed-in readers only)."),
+            404: NO_ARTICLE,
+            409: error("Posted here before, or the parent is not in this discussion."),
+            429: error("Too many requests, or too soon after this reader's last comment."),
+        },
+    )
+    def post(self, request, slug: str):
+        article = article_or_404(slug)
+        data = valid_input(CommentInputSerializer, request)
+        parent = None
+        if data.get("parent"):
+            parent = Comment.objects.filter(pk=data["parent"], article=article).first()
+            if parent is None:
+                raise pipeline.Conflict("No such comment in this discussion.", field="parent")
+        comment = services.post_comment(
+            article=article,
+            reader=api_reader(request),
+            parent=parent,
+            name="",
+            email="",
+            url="",
+            body=data["body"],
+        )
+        return Response(
+            as_dict(comment, article.slug, comment_url_template(), own=True),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ArticleCommentsTreeView(ThreadView):
+    tree = True
+
+    @extend_schema(
+        summary="The approved discussion of an article as nested replies",
+        responses={200: TreeCommentSerializer(many=True), 404: NO_ARTICLE},
+    )
+    def get(self, request, slug: str):
+        article = article_or_404(slug)
+        return self._conditional(request, article, lambda: self._tree(article))
+
+    def _tree(self, article: Article) -> list[dict]:
+        discussion = queries.discussion_for(article, Reader(user=None, browser="api"), whole=True)
+        template = comment_url_template()
+
+        def build(node) -> dict:
+            entry = as_dict(node.comment, article.slug, template)
+            entry["replies"] = [build(child) for child in node.children]
+            return entry
+
+        return [build(node) for node in discussion.threads]
