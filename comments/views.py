@@ -62,17 +62,11 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render_article(request, article, comment_form=form, status=400)
     data = form.cleaned_data
-    parent = None
-    if data.get("parent"):
-        parent = Comment.objects.filter(pk=data["parent"], article=article).first()
-        if parent is None:
-            form.add_error(None, "The comment you are replying to is not in this discussion.")
-            return render_article(request, article, comment_form=form, status=400)
     try:
         comment = services.post_comment(
             article=article,
             reader=reader,
-            parent=parent,
+            parent_id=data.get("parent"),
             name=data.get("name", ""),
             email=data.get("email", ""),
             url=data.get("url", ""),
@@ -118,13 +112,8 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment, reader = _visible_comment_or_404(request, pk)
     limits = ModerationSettings.current()
-    if not permissions.can_edit(comment, reader, edit_minutes=limits.edit_minutes):
-        return _refused(
-            request,
-            comment.article,
-            "This comment can no longer be edited: comments can be edited for "
-            f"{limits.edit_minutes} minutes after posting, by their author.",
-        )
+    if refusal := permissions.why_cannot_edit(comment, reader, edit_minutes=limits.edit_minutes):
+        return _refused(request, comment.article, refusal)
     form = EditCommentForm(
         _posted(request), initial={"body": comment.body}, max_length=limits.max_length
     )
@@ -142,8 +131,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment, reader = _visible_comment_or_404(request, pk)
-    if not permissions.can_delete(comment, reader):
-        return _refused(request, comment.article, "Only the author of a comment can delete it.")
+    if refusal := permissions.why_cannot_delete(comment, reader):
+        return _refused(request, comment.article, refusal)
     if request.method == "POST":
         services.delete_comment(comment=comment, reader=reader)
         messages.success(request, "Your comment was deleted.")

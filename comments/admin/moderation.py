@@ -29,7 +29,7 @@ from comments.models import (
     Report,
     ReportedComment,
 )
-from comments.moderation import bans, overview, queue, transitions
+from comments.moderation import bans, decisions, overview, queue, transitions
 from comments.portability import personal_data
 
 S = Comment.Status
@@ -76,12 +76,14 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _decide(to_status: str, label: str, name: str):
+def _action(decision: decisions.Decision):
+    to_status, label = decision.to, decision.label
+
     def action(modeladmin, request, queryset):
         reason = request.POST.get("reason", "").strip()
         try:
-            moved = transitions.change_statuses(
-                list(queryset), to_status, actor=request.user, reason=reason
+            moved = decisions.decide_many(
+                list(queryset), to_status, moderator=request.user, reason=reason
             )
         except transitions.TransitionRefused as refused:
             modeladmin.message_user(request, str(refused), messages.ERROR)
@@ -96,7 +98,7 @@ def _decide(to_status: str, label: str, name: str):
                 messages.WARNING,
             )
 
-    action.__name__ = name
+    action.__name__ = decision.name
     action.short_description = f"{label}: selected comments"
     action.allowed_permissions = ("change",)
     return action
@@ -138,14 +140,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_help_text = "Search the text, the author's name or email, or an exact IP address."
     ordering = ["created_at", "id"]
     action_form = DecisionForm
-    actions = [
-        _decide(S.APPROVED, "Approve", "approve"),
-        _decide(S.REJECTED, "Reject", "reject"),
-        _decide(S.SPAM, "Mark as spam", "mark_spam"),
-        _decide(S.APPROVED, "Not spam (approve)", "not_spam"),
-        _decide(S.REMOVED, "Remove (give a reason)", "remove"),
-        ban_authors,
-    ]
+    actions = [*(_action(decision) for decision in decisions.DECISIONS), ban_authors]
     change_form_template = "admin/comments/comment/change_form.html"
     change_list_template = "admin/comments/comment/change_list.html"
     readonly_fields = [
@@ -214,13 +209,13 @@ class CommentAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[pk]))
         to_status = request.POST.get("to", "")
         try:
-            transitions.change_status(
+            decisions.decide(
                 comment,
                 to_status,
-                actor=request.user,
+                moderator=request.user,
                 reason=request.POST.get("reason", "").strip(),
             )
-        except (transitions.TransitionRefused, ValueError) as refused:
+        except transitions.TransitionRefused as refused:
             self.message_user(request, str(refused) or "Unknown decision.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[pk]))
         self.message_user(
@@ -240,11 +235,7 @@ class CommentAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             **overview.comment_record(comment),
-            "decisions": [
-                (status, label)
-                for status, label in S.choices
-                if transitions.can_move(comment.status, status) and status != S.DELETED
-            ],
+            "decisions": decisions.targets_from(comment.status),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from articles.text import carriable_values
 from comments.models import Comment, ModerationSettings, Report
+from comments.moderation import decisions
 
 _TAG = re.compile(r"<[^>]+>")
 S = Comment.Status
@@ -181,9 +182,7 @@ class ReportInputSerializer(StrictSerializer):
 
 
 class DecisionSerializer(StrictSerializer):
-    to = serializers.ChoiceField(
-        choices=[S.APPROVED, S.REJECTED, S.SPAM, S.REMOVED], help_text="The new status."
-    )
+    to = serializers.ChoiceField(choices=list(decisions.TARGETS), help_text="The new status.")
     reason = TextField(required=False, allow_blank=True, max_length=255)
 
 

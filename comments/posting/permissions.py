@@ -1,4 +1,8 @@
-"""Who may do what to a discussion. Views ask these; services enforce them again."""
+"""Who may do what to a discussion, and the sentence that says why not.
+
+Views ask these to show the right page; the services enforce them again, with the same words,
+for every entry point (form, API).
+"""
 
 from datetime import timedelta
 
@@ -10,6 +14,11 @@ from comments.threads.readers import Reader
 
 CLOSED = "Comments are closed."
 SIGNED_IN_ONLY = "You must be logged in to post a comment."
+NOT_IN_DISCUSSION = "The comment you are replying to is not in this discussion."
+CANNOT_REPLY = "That comment cannot be replied to."
+ONLY_THE_AUTHOR_EDITS = "Only the author of a comment can edit it."
+ONLY_THE_AUTHOR_DELETES = "Only the author of a comment can delete it."
+DELETED_ALREADY = "This comment is deleted already."
 
 
 def why_cannot_post(article: Article, reader: Reader) -> str | None:
@@ -29,6 +38,26 @@ def can_edit(comment: Comment, reader: Reader, *, edit_minutes: int, now=None) -
         and comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
         and now - comment.created_at <= timedelta(minutes=edit_minutes)
     )
+
+
+def why_cannot_edit(comment: Comment, reader: Reader, *, edit_minutes: int) -> str | None:
+    """None when `reader` may edit `comment` now, else the sentence to show them."""
+    if not reader.wrote(comment):
+        return ONLY_THE_AUTHOR_EDITS
+    if not can_edit(comment, reader, edit_minutes=edit_minutes):
+        return (
+            "This comment can no longer be edited: comments can be edited for "
+            f"{edit_minutes} minutes after posting, by their author."
+        )
+    return None
+
+
+def why_cannot_delete(comment: Comment, reader: Reader) -> str | None:
+    if not reader.wrote(comment):
+        return ONLY_THE_AUTHOR_DELETES
+    if comment.is_gone:
+        return DELETED_ALREADY
+    return None
 
 
 def can_delete(comment: Comment, reader: Reader) -> bool:

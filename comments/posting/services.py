@@ -15,6 +15,7 @@ from comments.models import Comment, ModerationSettings, Report
 from comments.moderation import pipeline, transitions
 from comments.outbound import recipients, webhooks
 from comments.posting import permissions
+from comments.threads import placement
 from comments.threads.readers import Reader
 from comments.threads.rendering import render_comment
 
@@ -32,15 +33,15 @@ def _check_body(body: str, max_length: int) -> None:
         )
 
 
-def _attach_point(parent: Comment | None, max_depth: int) -> Comment | None:
-    """Replies nest to `max_depth` levels; deeper ones go beside the deepest comment."""
-    if parent is None:
+def _reply_target(article: Article, parent_id: int | None) -> Comment | None:
+    """The comment a reply answers: one of this discussion that may have replies."""
+    if parent_id is None:
         return None
-    max_depth = max(1, max_depth)
-    while parent.depth + 1 > max_depth - 1 and parent.parent_id is not None:
-        parent = parent.parent
-    if parent.depth + 1 > max_depth - 1:
-        return None if max_depth == 1 else parent
+    parent = Comment.objects.filter(pk=parent_id, article=article).first()
+    if parent is None:
+        raise pipeline.Conflict(permissions.NOT_IN_DISCUSSION, field="parent")
+    if not permissions.can_reply(parent):
+        raise pipeline.Conflict(permissions.CANNOT_REPLY, field="parent")
     return parent
 
 
@@ -48,7 +49,7 @@ def post_comment(
     *,
     article: Article,
     reader: Reader,
-    parent: Comment | None,
+    parent_id: int | None,
     name: str,
     email: str,
     url: str,
@@ -58,13 +59,11 @@ def post_comment(
     honeypot: str = "",
     seconds_to_submit: float | None = None,
 ) -> Comment:
-    """Take a new comment through the moderation pipeline and store it with its verdict."""
+    """Take a new comment (a reply when `parent_id` names one) through the moderation
+    pipeline and store it with its verdict."""
     if reason := permissions.why_cannot_post(article, reader):
         raise pipeline.NotAllowed(reason)
-    if parent is not None and (
-        parent.article_id != article.pk or not permissions.can_reply(parent)
-    ):
-        raise pipeline.Conflict("That comment cannot be replied to.", field="parent")
+    parent = _reply_target(article, parent_id)
     user = reader.user
     if user is not None:
         name, email = (user.get_full_name() or user.get_username()), user.email
@@ -81,13 +80,13 @@ def post_comment(
     facts = pipeline.facts_for(submission)
     _check_body(body, facts.settings.max_length)
     verdict = pipeline.verdict_for(submission, facts)
-    parent = _attach_point(parent, facts.settings.max_depth)
+    spot = placement.place(parent, max_depth=facts.settings.max_depth)
     with transaction.atomic():
         comment = Comment.objects.create(
             article=article,
-            parent=parent,
-            root_id=parent.root_id if parent else None,
-            depth=parent.depth + 1 if parent else 0,
+            parent=spot.parent,
+            root_id=spot.root_id,
+            depth=spot.depth,
             user=user,
             author_name=name,
             author_email=email,
@@ -100,9 +99,7 @@ def post_comment(
             ip_address=reader.ip,
             user_agent=reader.user_agent,
         )
-        if parent is None:
-            Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
-            comment.root_id = comment.pk
+        placement.root_new_threads([comment])
         transitions.record_new(comment, verdict.reason)
         if (
             wants_followups
@@ -117,11 +114,9 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
     """The author rewrites a comment; the pipeline may hold it again, never publish it."""
     limits = ModerationSettings.current()
     edit_minutes = limits.edit_minutes
+    if refusal := permissions.why_cannot_edit(comment, reader, edit_minutes=edit_minutes):
+        raise pipeline.NotAllowed(refusal)
     _check_body(body, limits.max_length)
-    if not permissions.can_edit(comment, reader, edit_minutes=edit_minutes):
-        raise pipeline.NotAllowed(
-            f"Comments can be edited for {edit_minutes} minutes after posting, by their author."
-        )
     submission = pipeline.Submission(
         article=comment.article,
         reader=reader,
@@ -147,8 +142,8 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
 
 def delete_comment(*, comment: Comment, reader: Reader) -> Comment:
     """The author withdraws a comment: hidden, or a tombstone where it has replies."""
-    if not permissions.can_delete(comment, reader):
-        raise pipeline.NotAllowed("Only the author of a comment can delete it.")
+    if refusal := permissions.why_cannot_delete(comment, reader):
+        raise pipeline.NotAllowed(refusal)
     return transitions.change_status(
         comment, Comment.Status.DELETED, actor=reader.user, reason="deleted by its author"
     )

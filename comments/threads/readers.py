@@ -67,9 +67,16 @@ def reader_from(request: HttpRequest) -> Reader:
         own_ids=frozenset(i for i in ids if isinstance(i, int))
         if isinstance(ids, list)
         else frozenset(),
-        ip=request.META.get("REMOTE_ADDR") or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        **request_facts(request),
     )
+
+
+def request_facts(request: HttpRequest) -> dict:
+    """Where a request came from, as a comment or report stores it: `ip` and `user_agent`."""
+    return {
+        "ip": request.META.get("REMOTE_ADDR") or None,
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+    }
 
 
 def _set_signed(response: HttpResponse, name: str, value: dict) -> None:

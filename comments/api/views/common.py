@@ -2,16 +2,14 @@
 serializer, and the JSON 404 for unknown paths."""
 
 from django.http import Http404
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import api_view, permission_classes
 
 from articles.models import Article
 from comments.api.schema import error
 from comments.models import Comment
-from comments.threads.readers import Reader
+from comments.threads.readers import Reader, request_facts
 
 S = Comment.Status
 NO_ARTICLE = error("No published article by that slug.")
@@ -20,12 +18,7 @@ NO_COMMENT = error("No such comment, or not one this reader may see.")
 
 def api_reader(request) -> Reader:
     user = request.user if request.user.is_authenticated else None
-    return Reader(
-        user=user,
-        browser="api",
-        ip=request.META.get("REMOTE_ADDR") or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-    )
+    return Reader(user=user, browser="api", **request_facts(request))
 
 
 def article_or_404(slug: str) -> Article:

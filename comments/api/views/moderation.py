@@ -5,7 +5,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
 )
-from rest_framework import generics, permissions, status
+from rest_framework import generics, permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -19,24 +19,16 @@ from comments.api.serializers import (
     as_dict,
     comment_url_template,
 )
-from comments.api.views.common import (
-    valid_input,
-)
+from comments.api.views.common import valid_input
 from comments.models import Comment, Report
-from comments.moderation import queue, transitions
+from comments.moderation import decisions, pipeline, queue, roles, transitions
 
 
 class IsModerator(permissions.BasePermission):
     message = "Moderators only."
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and user.is_staff
-            and user.has_perm("comments.change_comment")
-        )
+        return roles.is_moderator(request.user)
 
 
 class QueuePagination(CursorPagination):
@@ -105,14 +97,11 @@ class DecisionView(APIView):
         comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
         data = valid_input(DecisionSerializer, request)
         try:
-            transitions.change_status(
-                comment, data["to"], actor=request.user, reason=data.get("reason", "")
+            decisions.decide(
+                comment, data["to"], moderator=request.user, reason=data.get("reason", "")
             )
         except transitions.TransitionRefused as refused:
-            return Response(
-                {"error": {"status": 409, "code": "conflict", "message": str(refused)}},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise pipeline.Conflict(str(refused)) from refused
         comment.open_reports = Report.objects.filter(
             comment=comment, resolved_at__isnull=True
         ).count()

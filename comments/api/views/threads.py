@@ -38,7 +38,6 @@ from comments.api.views.common import (
     valid_input,
 )
 from comments.models import Comment
-from comments.moderation import pipeline
 from comments.posting import services
 from comments.threads import queries
 from comments.threads.readers import Reader
@@ -191,15 +190,10 @@ class ArticleCommentsView(ThreadView):
     def post(self, request, slug: str):
         article = article_or_404(slug)
         data = valid_input(CommentInputSerializer, request)
-        parent = None
-        if data.get("parent"):
-            parent = Comment.objects.filter(pk=data["parent"], article=article).first()
-            if parent is None:
-                raise pipeline.Conflict("No such comment in this discussion.", field="parent")
         comment = services.post_comment(
             article=article,
             reader=api_reader(request),
-            parent=parent,
+            parent_id=data.get("parent"),
             name="",
             email="",
             url="",

@@ -1,8 +1,5 @@
 """Every check of the moderation pipeline, with hand-made facts, then the facts it reads."""
 
-# A table of cases reads best one case to a line.
-# ruff: noqa: E501
-
 from datetime import timedelta
 from types import SimpleNamespace
 

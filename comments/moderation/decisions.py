@@ -1,0 +1,54 @@
+"""The decisions a moderator may take on a comment: one list, from which the admin's bulk
+actions, the admin's decide page and the API's choices are all derived.
+
+A decision moves a comment to one of TARGETS, through the allowed transitions
+(`transitions.can_move`). Pending is the pipeline's status and deleted the author's: neither
+is a moderator's decision.
+"""
+
+from dataclasses import dataclass
+
+from comments.models import Comment
+from comments.moderation import transitions
+
+S = Comment.Status
+
+
+@dataclass(frozen=True)
+class Decision:
+    name: str  # the admin action's name
+    to: str
+    label: str
+
+
+DECISIONS = (
+    Decision("approve", S.APPROVED, "Approve"),
+    Decision("reject", S.REJECTED, "Reject"),
+    Decision("mark_spam", S.SPAM, "Mark as spam"),
+    Decision("not_spam", S.APPROVED, "Not spam (approve)"),
+    Decision("remove", S.REMOVED, "Remove (give a reason)"),
+)
+TARGETS = tuple(dict.fromkeys(decision.to for decision in DECISIONS))
+
+
+class NotADecision(transitions.TransitionRefused):
+    """A status no moderator's decision may give."""
+
+
+def targets_from(status: str) -> list[tuple[str, str]]:
+    """(status, label) of every decision open for a comment that is `status` now."""
+    return [(to, S(to).label) for to in TARGETS if transitions.can_move(status, to)]
+
+
+def decide(comment: Comment, to_status: str, *, moderator, reason: str = "") -> Comment:
+    """A moderator's decision on one comment; TransitionRefused when it may not be taken."""
+    if to_status not in TARGETS:
+        raise NotADecision(f"“{to_status}” is not a decision a moderator can take.")
+    return transitions.change_status(comment, to_status, actor=moderator, reason=reason)
+
+
+def decide_many(comments: list[Comment], to_status: str, *, moderator, reason: str = ""):
+    """The bulk form: every comment that may move does; returns those that moved."""
+    if to_status not in TARGETS:
+        raise NotADecision(f"“{to_status}” is not a decision a moderator can take.")
+    return transitions.change_statuses(comments, to_status, actor=moderator, reason=reason)
