@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from comments.models import Ban, Comment, normalise_ban_value
-from comments.moderation import transitions
+from comments.moderation import queue, transitions
 
 
 def bans_for(comment: Comment) -> list[tuple[str, str]]:
@@ -39,9 +39,7 @@ def ban_authors(comments: list[Comment], *, actor, reason: str) -> tuple[int, in
                 pass  # already banned
         users = [int(value) for kind, value in wanted if kind == Ban.Kind.USER]
         emails = [value for kind, value in wanted if kind == Ban.Kind.EMAIL]
-        held = Comment.objects.filter(status=Comment.Status.PENDING).filter(
-            _authored_by(users, emails)
-        )
+        held = queue.pending().filter(_authored_by(users, emails))
         moved = transitions.change_statuses(
             list(held), Comment.Status.SPAM, actor=actor, reason=f"author banned: {reason}"
         )

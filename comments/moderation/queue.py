@@ -12,7 +12,11 @@ QUEUES = ("pending", "reported")
 
 
 def _open_reports():
-    return Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    return _unresolved().filter(comment=OuterRef("pk"))
+
+
+def _unresolved():
+    return Report.objects.filter(resolved_at__isnull=True)
 
 
 def with_report_counts(comments: QuerySet) -> QuerySet:
@@ -53,6 +57,10 @@ def next_pending_after(comment: Comment) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def open_reports_on(comment: Comment) -> int:
+    return _unresolved().filter(comment=comment).count()
 
 
 def sizes() -> dict[str, int]:

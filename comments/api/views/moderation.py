@@ -20,7 +20,7 @@ from comments.api.serializers import (
     comment_url_template,
 )
 from comments.api.views.common import valid_input
-from comments.models import Comment, Report
+from comments.models import Comment
 from comments.moderation import decisions, pipeline, queue, roles, transitions
 
 
@@ -102,7 +102,5 @@ class DecisionView(APIView):
             )
         except transitions.TransitionRefused as refused:
             raise pipeline.Conflict(str(refused)) from refused
-        comment.open_reports = Report.objects.filter(
-            comment=comment, resolved_at__isnull=True
-        ).count()
+        comment.open_reports = queue.open_reports_on(comment)
         return Response(_moderation_dict(comment))
