@@ -78,7 +78,9 @@ def _notify(movable: list[Comment], from_statuses: dict[int, str], to_status: st
         webhooks.queue("comment.approved", movable, occurrence)
     elif to_status == S.DELETED:
         webhooks.queue("comment.deleted", movable, occurrence)
-    elif to_status in (S.REMOVED, S.SPAM, S.REJECTED):
+    elif to_status in (S.REMOVED, S.SPAM, S.REJECTED, S.PENDING):
+        # No longer public, held again included: a receiver takes down what it showed.
+        # One it never saw published (pending until now) is not its to take down.
         was_public = [c for c in movable if from_statuses[c.pk] == S.APPROVED]
         webhooks.queue("comment.removed", was_public, occurrence)
     ids = [c.pk for c in movable]
