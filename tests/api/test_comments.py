@@ -1,8 +1,11 @@
+import hashlib
+
 import pytest
 from django.utils import timezone
 
 from articles.models import Article
 from comments.models import ApiToken, Comment, ModerationEvent, Report
+from comments.models.api import hash_key
 from tests.api.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -305,7 +308,15 @@ def test_revoked_or_wrong_tokens_are_401(article):
 def test_tokens_are_stored_hashed():
     user = UserFactory()
     token, key = ApiToken.issue(user, "tool")
-    assert key.startswith("atr_") and key not in token.key_hash and len(token.key_hash) == 64
+
+    assert key.startswith("atr_")
+    row = ApiToken.objects.filter(pk=token.pk).values().get()
+    assert row["key_hash"] == hash_key(key) == hashlib.sha256(key.encode()).hexdigest()
+    assert row["key_hash"] != key
+    assert row["hint"] == key[:10]  # shown beside the token: too short to use
+    secret = key[len("atr_") + 6 :]  # the key beyond its hint
+    for column, value in row.items():
+        assert secret not in str(value), column
 
 
 # --- Moderation ---------------------------------------------------------------------------------
@@ -351,6 +362,44 @@ def test_the_reported_queue(moderator_api, article):
     assert moderator_api.get("/api/v1/moderation/queue/", {"queue": "nope"}).status_code == 400
 
 
+def _waiting(article, queue, count):
+    """`count` comments in `queue`: held ones, or published ones with open reports (one or
+    two each, so that a count of the wrong comment's reports would show)."""
+    if queue == "pending":
+        return CommentFactory.create_batch(count, article=article, status="pending")
+    comments = CommentFactory.create_batch(count, article=article)
+    Report.objects.bulk_create(
+        Report(comment=comment, reason="abuse", reporter_key=f"browser:{n}")
+        for i, comment in enumerate(comments)
+        for n in range(1 + i % 2)
+    )
+    return comments
+
+
+@pytest.mark.parametrize("queue", ["pending", "reported"])
+@pytest.mark.parametrize("count", [10, 200])
+def test_the_moderation_queue_queries_do_not_grow_with_it(
+    moderator_api, article, django_assert_max_num_queries, queue, count
+):
+    _waiting(article, queue, count)
+    url = "/api/v1/moderation/queue/"
+
+    # the token with its user, the token's last use, the user's own permissions and their
+    # groups' (a moderator?), the page of comments with their articles and report counts
+    with django_assert_max_num_queries(5):
+        response = moderator_api.get(url, {"queue": queue})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["results"]) == min(count, 50)
+    if queue == "reported":
+        assert {entry["open_reports"] for entry in body["results"]} == {1, 2}
+    if count > 50:  # the next page costs the same
+        with django_assert_max_num_queries(5):
+            following = moderator_api.get(body["next"])
+        assert following.status_code == 200 and len(following.json()["results"]) == 50
+
+
 def test_throttling_answers_429_with_retry_after(anonymous, article, settings):
     from rest_framework.settings import api_settings
     from rest_framework.throttling import AnonRateThrottle
@@ -381,12 +430,18 @@ def test_the_length_limit_is_the_moderators_setting(member_api, article, moderat
 
 
 @pytest.mark.parametrize(
-    "path",
-    ["/api/v1/articles/", "/api/v1/moderation/queue/", "/api/v1/comments/1/"],
+    ("who", "path", "code"),
+    [
+        ("member_api", "/api/v1/articles/", 200),
+        ("member_api", "/api/v1/comments/{comment}/", 200),
+        ("member_api", "/api/v1/moderation/queue/", 403),  # a reader: permissions come first
+        ("moderator_api", "/api/v1/moderation/queue/", 200),
+    ],
 )
-def test_options_describes_without_error(member_api, article, path):
-    CommentFactory(article=article)
-    assert member_api.options(path).status_code in (200, 403)
+def test_options_describes_without_error(request, article, who, path, code):
+    comment = CommentFactory(article=article)
+    api = request.getfixturevalue(who)
+    assert api.options(path.format(comment=comment.pk)).status_code == code
 
 
 def test_options_on_a_thread_names_its_methods(member_api, article):
