@@ -1,6 +1,7 @@
 """The moderation queue, through the admin's own pages."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -60,14 +61,16 @@ def test_the_queue_opens_on_pending_comments_oldest_first(mod_client):
         status="pending", body="older one", created_at=timezone.now() - timedelta(hours=3)
     )
     CommentFactory(status="approved", body="already fine")
+    assert older.pk > newer.pk  # written later: ordered by id, it would come second
 
     first = mod_client.get(QUEUE)
     assert first.status_code == 302
     assert first["Location"].endswith("?status__exact=pending")
     html = mod_client.get(first["Location"]).content.decode()
+    rows = re.findall(r'name="_selected_action" value="(\d+)"', html)
+    assert rows == [str(older.pk), str(newer.pk)]
     assert html.index("older one") < html.index("newer one")
     assert "already fine" not in html
-    assert older.pk and newer.pk
 
 
 def test_bulk_approve_of_100_comments_is_one_request_with_fixed_queries(

@@ -58,9 +58,9 @@ def test_signed_in_comment_is_published_under_the_account_name(client, article):
 
 
 def test_request_facts_are_kept_for_moderators(client, article):
-    _post(client, article, HTTP_USER_AGENT="Reader/1.0")
+    _post(client, article, REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Reader/1.0 (Linux)")
     comment = Comment.objects.get()
-    assert comment.ip_address == "127.0.0.1"
+    assert (comment.ip_address, comment.user_agent) == ("198.51.100.7", "Reader/1.0 (Linux)")
 
 
 def test_followup_wish_is_stored(client, article):
