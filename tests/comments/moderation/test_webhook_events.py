@@ -306,3 +306,26 @@ def test_a_comments_life_sends_each_event_once_in_order(
     assert posted == expected
     occurrences = list(WebhookDelivery.objects.values_list("occurrence", flat=True))
     assert len(set(occurrences)) == len(occurrences)
+
+
+def test_two_changes_in_one_instant_send_both(
+    endpoint, posted, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A frozen or stepped clock must not make a second approval look like the first."""
+    from django.utils import timezone
+
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    comment = CommentFactory(status="pending")
+    moderator = moderator_user(username="clockwatcher")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.change_status(comment, "approved", actor=moderator)
+        transitions.change_status(comment, "removed", actor=moderator, reason="off topic")
+        transitions.change_status(comment, "approved", actor=moderator)
+
+    assert [event for event, _ in posted] == [
+        "comment.approved",
+        "comment.removed",
+        "comment.approved",
+    ]
