@@ -7,6 +7,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post, name="post"),
+    path("articles/<slug:slug>/comments/preview/", views.preview, name="preview"),
     path("articles/<slug:slug>/comments/feed/rss/", feeds.ArticleCommentsFeed(), name="feed_rss"),
     path(
         "articles/<slug:slug>/comments/feed/atom/",

@@ -60,6 +60,49 @@
     if (link) replyTo(link);
   }
 
+  // Live preview: the server renders the comment with the same code as a posted one, a
+  // moment after the reader stops typing; the region under the textarea is aria-live.
+  var preview = document.getElementById("comment-preview");
+  var previewUrl = form.dataset.previewUrl;
+  if (body && preview && previewUrl && window.fetch) {
+    var nameInput = form.querySelector("input[name=name]");
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var timer = null;
+    var sent = 0;
+
+    var refresh = function () {
+      var ticket = ++sent;
+      if (!body.value.trim()) {
+        preview.textContent = "";
+        return;
+      }
+      var data = new FormData();
+      data.append("body", body.value);
+      if (nameInput) data.append("name", nameInput.value);
+      if (token) data.append("csrfmiddlewaretoken", token.value);
+      fetch(previewUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      })
+        .then(function (response) {
+          if (response.status !== 200 && response.status !== 400) throw new Error("preview");
+          return response.text();
+        })
+        .then(function (html) {
+          if (ticket === sent) preview.innerHTML = html;  // server-sanitised markup only
+        })
+        .catch(function () { /* no preview this time; posting is unaffected */ });
+    };
+    var later = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    };
+    body.addEventListener("input", later);
+    if (nameInput) nameInput.addEventListener("input", later);
+  }
+
   // Errors: move focus to the summary so it is read out at once. Wait for the load, or the
   // browser's own jump to #respond afterwards would take the focus away again.
   var errors = document.getElementById("commentform-errors");

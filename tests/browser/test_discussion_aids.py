@@ -1,0 +1,111 @@
+"""What helps readers argue well, in a real browser: previewing a comment (with and without
+JavaScript), jumping to the form past a long discussion and back, and folding threads.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article
+from comments.models import Comment, ModerationSettings
+from tests.browser.conftest import axe_check
+from tests.browser.test_discussion import field, fill_comment_form, submit
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.browser
+
+MARKDOWN = "Two *reasons*:\n\n1. cost\n2. [time](https://example.org/)"
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    """The live server's base URL, with the bot traps relaxed for a test's fast typing."""
+    settings_row = ModerationSettings.current()
+    settings_row.min_seconds_to_submit = 0
+    settings_row.save()
+    return live_server.url
+
+
+@pytest.fixture
+def article(site):
+    return ArticleFactory(title="Ports and power", comment_policy=Article.CommentPolicy.OPEN)
+
+
+@pytest.fixture
+def article_url(site, article):
+    return site + article.get_absolute_url()
+
+
+# --- Preview -----------------------------------------------------------------------------------
+
+
+def test_preview_without_javascript_shows_the_comment_and_keeps_the_form(new_context, article_url):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(article_url)
+    fill_comment_form(page, body=MARKDOWN, name="Ada Reader", email="ada@example.com")
+
+    response = submit(page, "Preview")
+
+    assert response is not None and response.status == 200
+    preview = page.locator("#comment-preview")
+    expect(preview.locator(".comment__content em")).to_have_text("reasons")
+    expect(preview.locator(".comment__content ol li")).to_have_count(2)
+    expect(preview.locator(".comment__author")).to_have_text("Ada Reader")
+    form = page.locator("#commentform")
+    expect(field(form, "Comment")).to_have_value(MARKDOWN)
+    expect(field(form, "Name")).to_have_value("Ada Reader")
+    expect(field(form, "Email")).to_have_value("ada@example.com")
+    assert not Comment.objects.exists()
+
+    submit(page)  # and then posts it, as it is
+    assert Comment.objects.get().body.replace("\r\n", "\n") == MARKDOWN  # forms send CRLF
+
+
+def test_live_preview_follows_the_text_and_is_announced_politely(new_context, article_url):
+    page = new_context().new_page()
+    page.goto(article_url)
+    preview = page.locator("#comment-preview")
+    expect(preview).to_have_attribute("aria-live", "polite")
+    expect(preview).to_be_empty()
+
+    field(page.locator("#commentform"), "Name").fill("Ada Reader")
+    field(page.locator("#commentform"), "Comment").fill(MARKDOWN)
+
+    expect(preview.locator(".comment__content em")).to_have_text("reasons")
+    expect(preview.locator(".comment__content a")).to_have_attribute("href", "https://example.org/")
+    expect(preview.locator(".comment__author")).to_have_text("Ada Reader")
+
+    field(page.locator("#commentform"), "Comment").fill("<script>window.bad = 1</script> plain")
+    expect(preview.locator(".comment__content")).to_have_text(
+        "<script>window.bad = 1</script> plain"
+    )
+    assert page.evaluate("window.bad") is None
+
+    field(page.locator("#commentform"), "Comment").fill("")
+    expect(preview).to_be_empty()
+    assert not Comment.objects.exists()
+
+
+def test_live_preview_of_a_too_long_comment_gives_the_forms_message(new_context, site, article_url):
+    limits = ModerationSettings.current()
+    limits.max_length = 30
+    limits.save()
+    page = new_context().new_page()
+    page.goto(article_url)
+    textarea = field(page.locator("#commentform"), "Comment")
+    textarea.evaluate("el => el.removeAttribute('maxlength')")  # as an old browser would
+    textarea.fill("x" * 31)
+    expect(page.locator("#comment-preview .comment-preview__error")).to_contain_text(
+        "at most 30 characters"
+    )
+    assert not Comment.objects.exists()
+
+
+def test_article_showing_a_preview_has_no_axe_violations(new_context, article_url):
+    page = new_context().new_page()
+    page.goto(article_url)
+    fill_comment_form(page, body=MARKDOWN, name="Ada Reader", email="ada@example.com")
+    expect(page.locator("#comment-preview .comment__content em")).to_be_visible()
+    axe_check(page, "an article with a live comment preview")
+    submit(page, "Preview")
+    expect(page.locator("#comment-preview .comment__content em")).to_be_visible()
+    axe_check(page, "an article showing a comment preview")
