@@ -2,6 +2,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -131,6 +132,20 @@ def _refused(request: HttpRequest, article: Article, refusal: str) -> HttpRespon
         {"article": article, "message": refusal},
         status=403,
     )
+
+
+LATEST_PER_PAGE = 30
+
+
+@require_safe
+def latest(request: HttpRequest) -> HttpResponse:
+    """The newest public comments of the whole site, each leading into its thread."""
+    paginator = Paginator(queries.latest_comments(), LATEST_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+    return render(request, "comments/latest.html", {"page": page})
 
 
 @require_safe

@@ -2,6 +2,8 @@
 JavaScript), jumping to the form past a long discussion and back, and folding threads.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -9,7 +11,7 @@ from articles.models import Article
 from comments.models import Comment, ModerationSettings
 from tests.browser.conftest import axe_check
 from tests.browser.test_discussion import field, fill_comment_form, submit
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +111,23 @@ def test_article_showing_a_preview_has_no_axe_violations(new_context, article_ur
     submit(page, "Preview")
     expect(page.locator("#comment-preview .comment__content em")).to_be_visible()
     axe_check(page, "an article showing a comment preview")
+
+
+# --- Latest comments --------------------------------------------------------------------------
+
+
+def test_latest_comments_lead_into_their_threads_and_have_no_axe_violations(
+    new_context, site, article
+):
+    first = CommentFactory(article=article, author_name="Ann Reader", body="An early point.")
+    CommentFactory(parent=first, author_name="Ben Writer", body="A *later* reply.")
+    page = new_context().new_page()
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Comments").click()
+    page.wait_for_url("**/comments/latest/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Latest comments")
+    axe_check(page, "the latest comments")
+
+    page.get_by_role("link", name=re.compile(r"^Read in its thread\W+Ann Reader on Ports")).click()
+    page.wait_for_url(f"**{article.get_absolute_url()}#comment-{first.pk}")
+    expect(page.locator(f"#comment-{first.pk} > article")).to_contain_text("An early point.")
