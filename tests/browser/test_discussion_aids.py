@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import Comment, ModerationSettings
+from comments.threads.seeding import seed_discussion
 from tests.browser.conftest import axe_check
 from tests.browser.test_discussion import field, fill_comment_form, submit
 from tests.factories import ArticleFactory, CommentFactory
@@ -131,3 +132,76 @@ def test_latest_comments_lead_into_their_threads_and_have_no_axe_violations(
     page.get_by_role("link", name=re.compile(r"^Read in its thread\W+Ann Reader on Ports")).click()
     page.wait_for_url(f"**{article.get_absolute_url()}#comment-{first.pk}")
     expect(page.locator(f"#comment-{first.pk} > article")).to_contain_text("An early point.")
+
+
+# --- Reaching the form ------------------------------------------------------------------------
+
+
+def _focused(page) -> dict:
+    return page.evaluate(
+        "() => { const el = document.activeElement;"
+        " return {tag: el.tagName, id: el.id, text: el.textContent.trim()}; }"
+    )
+
+
+def _presses_to(page, element_id: str, limit: int) -> int:
+    """Tab presses until `element_id` has focus (or `limit` + 1 if it never does)."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if _focused(page)["id"] == element_id:
+            return presses
+    return limit + 1
+
+
+@pytest.fixture
+def long_discussion(article):
+    seed_discussion(article, 47)
+    return article
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_keyboard_reader_jumps_from_the_discussion_heading_to_the_form_and_back(
+    new_context, article_url, long_discussion, javascript
+):
+    page = new_context(java_script_enabled=javascript).new_page()
+    # At the discussion's heading, as after following "47 comments" under the title (a
+    # click there would focus <main>, the page's own skip target, not the heading).
+    page.goto(article_url + "#discussion")
+    expect(page.locator("#discussion-heading")).to_have_text("47 comments")
+    expect(page.locator("#discussion-heading")).to_be_in_viewport()
+
+    page.keyboard.press("Tab")
+    assert _focused(page) == {"tag": "A", "id": "", "text": "Leave a Reply"}
+    page.keyboard.press("Enter")
+    presses = 2 + _presses_to(page, "id_body", limit=5)  # Tab, Enter, then Tab to the field
+    assert presses <= 5, f"{presses} presses from the heading to the Comment field"
+    assert page.url.endswith("#respond")
+
+    # and back up: after the form's own fields and buttons, a link to the discussion's top
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if _focused(page)["text"] == "Back to the top of the discussion":
+            break
+    else:
+        pytest.fail(f"no way back up after the form; at {_focused(page)}")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert _focused(page)["text"] == "Leave a Reply"
+    assert page.url.endswith("#discussion")
+
+
+def test_leave_a_reply_while_replying_brings_the_form_home(
+    new_context, article_url, long_discussion
+):
+    page = new_context().new_page()
+    page.goto(article_url)
+    page.locator("a.comment-reply-link").first.click()
+    expect(page.locator("#respond .respond__replying")).to_be_visible()
+
+    page.get_by_role("link", name="Leave a Reply").click()
+
+    expect(page.locator("#respond .respond__heading")).to_be_visible()
+    assert page.evaluate("document.getElementById('comment_parent').value") == ""
+    assert page.evaluate("!document.getElementById('respond').closest('li.comment')")
+    page.keyboard.press("Tab")
+    assert _focused(page)["id"] == "id_body"

@@ -44,6 +44,12 @@
       event.preventDefault();
       return;
     }
+    // "Leave a Reply" at the top of the discussion means a new thread: the form goes home
+    // first, and the link's own jump to #respond then finds it there.
+    if (event.target.closest("a.discussion__jump-link") && parentInput.value) {
+      cancelReply();
+      return;
+    }
     if (event.target === cancelLink) {
       event.preventDefault();
       var repliedTo = parentInput.value;
