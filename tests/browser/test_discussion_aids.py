@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 from comments.models import Comment, ModerationSettings
 from comments.threads.seeding import seed_discussion
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import PHONE, axe_check
 from tests.browser.test_discussion import field, fill_comment_form, submit
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -205,3 +205,119 @@ def test_leave_a_reply_while_replying_brings_the_form_home(
     assert page.evaluate("!document.getElementById('respond').closest('li.comment')")
     page.keyboard.press("Tab")
     assert _focused(page)["id"] == "id_body"
+
+
+# --- Folding threads --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def thread(article):
+    """Ann's comment with three replies below it (Ben's, Cy's answer to Ben, and Di's)."""
+    ann = CommentFactory(article=article, author_name="Ann Reader", body="The root.")
+    ben = CommentFactory(parent=ann, author_name="Ben Writer", body="First reply.")
+    cy = CommentFactory(parent=ben, author_name="Cy Critic", body="Reply to Ben.")
+    di = CommentFactory(parent=ann, author_name="Di Analyst", body="Second reply.")
+    return {"ann": ann, "ben": ben, "cy": cy, "di": di}
+
+
+def _toggle(page, comment):
+    return page.locator(f"#comment-{comment.pk} > button.thread-toggle")
+
+
+def test_a_thread_folds_and_unfolds_by_keyboard(new_context, article_url, thread):
+    page = new_context().new_page()
+    page.goto(article_url)
+    toggle = _toggle(page, thread["ann"])
+    replies = page.locator(f"#comment-{thread['ann'].pk} > ol.children")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_attribute("aria-controls", f"comment-{thread['ann'].pk}-replies")
+    expect(page.get_by_role("button", name="3 replies to Ann Reader")).to_have_count(1)
+    expect(page.get_by_role("button", name="1 reply to Ben Writer")).to_have_count(1)
+    expect(_toggle(page, thread["cy"])).to_have_count(0)  # no replies, nothing to fold
+    expect(_toggle(page, thread["di"])).to_have_count(0)
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(replies).to_be_hidden()
+    for name in ("ben", "cy", "di"):
+        expect(page.locator(f"#comment-{thread[name].pk}")).to_be_hidden()
+    expect(toggle).to_have_text("3 replies to Ann Reader")  # the hidden part included
+    expect(toggle.locator("span").first).to_have_text("3 replies")
+    expect(toggle).to_be_focused()
+
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(replies).to_be_visible()
+    expect(page.locator(f"#comment-{thread['cy'].pk} > article")).to_contain_text("Reply to Ben.")
+
+
+def test_without_javascript_every_reply_shows_and_nothing_folds(new_context, article_url, thread):
+    page = new_context(java_script_enabled=False, viewport=PHONE).new_page()
+    page.goto(article_url)
+    expect(page.locator("button.thread-toggle")).to_have_count(0)
+    for comment in thread.values():
+        expect(page.locator(f"#comment-{comment.pk} > article")).to_be_visible()
+
+
+@pytest.fixture
+def five_deep(article):
+    parent, chain = None, []
+    for depth in range(5):
+        parent = CommentFactory(
+            article=article, parent=parent, author_name=f"Level {depth + 1}", body=f"Depth {depth}."
+        )
+        chain.append(parent)
+    return chain
+
+
+def test_deep_threads_start_folded_below_the_third_level_on_narrow_screens(
+    new_context, article_url, five_deep
+):
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(article_url)
+    for level in (0, 1):
+        expect(_toggle(page, five_deep[level])).to_have_attribute("aria-expanded", "true")
+    third = _toggle(page, five_deep[2])
+    expect(third).to_have_attribute("aria-expanded", "false")
+    expect(third.locator("span").first).to_have_text("2 replies")
+    expect(page.locator(f"#comment-{five_deep[2].pk} > article")).to_be_visible()
+    expect(page.locator(f"#comment-{five_deep[3].pk}")).to_be_hidden()
+    axe_check(page, "a folded five-deep discussion on a phone")
+
+    wide = new_context().new_page()
+    wide.goto(article_url)
+    expect(wide.locator("button.thread-toggle[aria-expanded=false]")).to_have_count(0)
+    expect(wide.locator(f"#comment-{five_deep[4].pk} > article")).to_be_visible()
+
+
+def test_a_permalink_into_a_folded_thread_unfolds_it(new_context, site, five_deep):
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(site + five_deep[4].get_absolute_url())
+    deepest = page.locator(f"#comment-{five_deep[4].pk} > article")
+    expect(deepest).to_be_visible()
+    expect(deepest).to_be_in_viewport()
+    expect(_toggle(page, five_deep[2])).to_have_attribute("aria-expanded", "true")
+
+
+def test_replying_to_a_comment_in_a_folded_thread_unfolds_it(new_context, article_url, five_deep):
+    page = new_context(viewport=PHONE).new_page()
+    # where "Reply" leads without JavaScript, and a reply form sent back with an error
+    page.goto(f"{article_url}?replytocom={five_deep[3].pk}#respond")
+    expect(page.locator(f"#comment-{five_deep[3].pk} > article")).to_be_visible()
+    expect(page.locator(f"#comment-{five_deep[3].pk} #commentform")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_long_discussion_with_every_aid_in_use_has_no_axe_violations(
+    new_context, article_url, long_discussion, viewport
+):
+    page = new_context(**({"viewport": viewport} if viewport else {})).new_page()
+    page.goto(article_url)
+    expect(page.locator(".discussion__jump-link")).to_be_visible()
+    first_toggle = page.locator("button.thread-toggle").first
+    first_toggle.click()
+    expect(first_toggle).to_have_attribute("aria-expanded", "false")
+    fill_comment_form(page, body=MARKDOWN, name="Ada Reader", email="ada@example.com")
+    expect(page.locator("#comment-preview .comment__content em")).to_be_visible()
+    axe_check(page, "a long discussion with a folded thread and a live preview")
