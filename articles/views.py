@@ -58,9 +58,14 @@ def get_article_or_404(request: HttpRequest, slug: str) -> Article:
 
 
 def render_article(
-    request: HttpRequest, article: Article, comment_form=None, status: int = 200
+    request: HttpRequest,
+    article: Article,
+    comment_form=None,
+    status: int = 200,
+    comment_preview: str | None = None,
 ) -> HttpResponse:
-    """The article page with its discussion; the comment views re-show it with form errors."""
+    """The article page with its discussion; the comment views re-show it with form errors,
+    or with a preview of the comment (sanitised HTML) under the form."""
     discussion = discussion_context(request, article, comment_form)
     article.comment_count = discussion["discussion"].approved_count
     return render(
@@ -70,6 +75,7 @@ def render_article(
             "article": article,
             "is_preview": not article.is_live,
             "related": queries.related_articles(article),
+            "comment_preview": comment_preview,
             **discussion,
         },
         status=status,

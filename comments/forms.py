@@ -119,6 +119,10 @@ class EditCommentForm(ReaderForm):
         _limit_body(self.fields["body"], max_length)
 
 
+class PreviewForm(EditCommentForm):
+    """The comment alone, for the live preview: the same checks as the form it comes from."""
+
+
 class ReportForm(ReaderForm):
     reason = forms.ChoiceField(
         label="What is wrong with this comment?",

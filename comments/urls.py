@@ -7,12 +7,16 @@ app_name = "comments"
 
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post, name="post"),
+    path("articles/<slug:slug>/comments/preview/", views.preview, name="preview"),
     path("articles/<slug:slug>/comments/feed/rss/", feeds.ArticleCommentsFeed(), name="feed_rss"),
     path(
         "articles/<slug:slug>/comments/feed/atom/",
         feeds.ArticleCommentsAtomFeed(),
         name="feed_atom",
     ),
+    path("comments/latest/", views.latest, name="latest"),
+    path("comments/latest/feed/rss/", feeds.LatestCommentsFeed(), name="latest_feed_rss"),
+    path("comments/latest/feed/atom/", feeds.LatestCommentsAtomFeed(), name="latest_feed_atom"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),

@@ -2,6 +2,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from comments.forms import (
     EditCommentForm,
     EraseForm,
     PreferencesForm,
+    PreviewForm,
     ReportForm,
     TokenForm,
     seconds_since_shown,
@@ -23,7 +25,7 @@ from comments.models import ApiToken, Comment, ModerationSettings, Notification,
 from comments.outbound import mail, subscriptions
 from comments.portability import personal_data
 from comments.posting import permissions, services
-from comments.threads import queries
+from comments.threads import queries, rendering
 from comments.threads.readers import (
     DETAILS_COOKIE,
     Reader,
@@ -49,11 +51,16 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> tuple[Comment, Rea
     return queries.comment_for(pk, reader), reader
 
 
-@require_POST
-def post(request: HttpRequest, slug: str) -> HttpResponse:
+def _open_article_or_404(request: HttpRequest, slug: str) -> Article:
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
         raise Http404("No such article.")
+    return article
+
+
+@require_POST
+def post(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _open_article_or_404(request, slug)
     reader = reader_from(request)
     if refusal := permissions.why_cannot_post(article, reader):
         return _refused(request, article, refusal)
@@ -62,6 +69,11 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render_article(request, article, comment_form=form, status=400)
     data = form.cleaned_data
+    if "preview" in request.POST:
+        # The page again, the form as sent and the comment as it would look; nothing stored,
+        # and the moderation pipeline not asked (it writes, and counts towards flood control).
+        preview = rendering.preview(data["body"])
+        return render_article(request, article, comment_form=form, comment_preview=preview)
     try:
         comment = services.post_comment(
             article=article,
@@ -93,6 +105,26 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@require_POST
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The live preview under the comment form: the comment as HTML, rendered by the same
+    code as a posted one and limited like the form; a 400 carries the form's message."""
+    article = _open_article_or_404(request, slug)
+    reader = reader_from(request)
+    if refusal := permissions.why_cannot_post(article, reader):
+        return HttpResponse(refusal, status=403, content_type="text/plain; charset=utf-8")
+    form = PreviewForm(request.POST, max_length=ModerationSettings.current().max_length)
+    if not form.is_valid():
+        context = {"preview_errors": form.errors["body"]}
+        return render(request, "comments/_preview.html", context, status=400)
+    context = {
+        "comment_preview": rendering.preview(form.cleaned_data["body"]),
+        "preview_name": " ".join(request.POST.get("name", "").split())[:100],
+        "reader": reader,
+    }
+    return render(request, "comments/_preview.html", context)
+
+
 def _refused(request: HttpRequest, article: Article, refusal: str) -> HttpResponse:
     return render(
         request,
@@ -100,6 +132,20 @@ def _refused(request: HttpRequest, article: Article, refusal: str) -> HttpRespon
         {"article": article, "message": refusal},
         status=403,
     )
+
+
+LATEST_PER_PAGE = 30
+
+
+@require_safe
+def latest(request: HttpRequest) -> HttpResponse:
+    """The newest public comments of the whole site, each leading into its thread."""
+    paginator = Paginator(queries.latest_comments(), LATEST_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+    return render(request, "comments/latest.html", {"page": page})
 
 
 @require_safe

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.urls import reverse_lazy
 from django.utils.html import strip_tags
 
 from articles.feeds import AtomFeed, RssFeed
@@ -54,3 +55,38 @@ class ArticleCommentsFeed(Feed):
 
 class ArticleCommentsAtomFeed(ArticleCommentsFeed):
     feed_type = AtomFeed
+
+
+class LatestCommentsFeed(Feed):
+    """The approved comments of every published article, newest first."""
+
+    feed_type = RssFeed
+    title = f"Latest comments · {settings.SITE_NAME}"
+    link = reverse_lazy("comments:latest")
+    description = "The newest comments on every article."
+
+    def items(self):
+        return queries.latest_comments()[:FEED_LENGTH]
+
+    def item_title(self, item) -> str:
+        return f"{item.author_name} on {item.article.title}: {strip_tags(item.body_html)[:80]}"
+
+    def item_description(self, item) -> str:
+        return item.body_html
+
+    def item_link(self, item) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.edited_at or item.created_at
+
+    def item_author_name(self, item) -> str:
+        return item.author_name
+
+
+class LatestCommentsAtomFeed(LatestCommentsFeed):
+    feed_type = AtomFeed
+    subtitle = LatestCommentsFeed.description

@@ -198,3 +198,17 @@ def approved_comments(article: Article):
         .only(*_CONTENT_FIELDS)
         .order_by("-created_at", "-id")
     )
+
+
+def latest_comments():
+    """Approved comments of published articles, newest first, each with its article's title
+    and address: the site-wide list and its feeds. The same columns as a thread page, so no
+    email, IP or user agent is read; one query for any slice."""
+    return (
+        Comment.objects.filter(
+            status=Comment.Status.APPROVED, article__in=Article.objects.published()
+        )
+        .select_related("article")
+        .only(*_CONTENT_FIELDS, "article", "article__title", "article__slug")
+        .order_by("-created_at", "-id")
+    )
