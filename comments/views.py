@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
+from articles.text import carriable
 from articles.views import render_article
 from comments.forms import (
     CommentForm,
@@ -119,7 +120,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "comments/_preview.html", context, status=400)
     context = {
         "comment_preview": rendering.preview(form.cleaned_data["body"]),
-        "preview_name": " ".join(request.POST.get("name", "").split())[:100],
+        "preview_name": " ".join(carriable(request.POST.get("name", "")).split())[:100],
         "reader": reader,
     }
     return render(request, "comments/_preview.html", context)
