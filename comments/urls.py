@@ -21,6 +21,7 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/useful/", views.useful, name="useful"),
     path(
         "notifications/confirm/<str:token>/",
         views.confirm_subscription,

@@ -23,6 +23,7 @@ from comments.forms import (
     seconds_since_shown,
 )
 from comments.models import ApiToken, Comment, ModerationSettings, Notification, Subscription
+from comments.moderation.pipeline import Conflict, TooSoon
 from comments.outbound import mail, subscriptions
 from comments.portability import personal_data
 from comments.posting import permissions, services
@@ -41,10 +42,17 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _comment_url(comment: Comment, reader: Reader) -> str:
-    page = queries.page_of(comment, reader)
-    query = f"?cpage={page}" if page > 1 else ""
+def _comment_url(comment: Comment, reader: Reader, order: str = "oldest") -> str:
+    page = queries.page_of(comment, reader, order)
+    params = [f"order={order}"] if order != "oldest" else []
+    params += [f"cpage={page}"] if page > 1 else []
+    query = f"?{'&'.join(params)}" if params else ""
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
+
+
+def _order(request: HttpRequest) -> str:
+    order = request.GET.get("order", "oldest")
+    return order if order in queries.ORDERS else "oldest"
 
 
 def _visible_comment_or_404(request: HttpRequest, pk: int) -> tuple[Comment, Reader]:
@@ -126,12 +134,14 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "comments/_preview.html", context)
 
 
-def _refused(request: HttpRequest, article: Article, refusal: str) -> HttpResponse:
+def _refused(
+    request: HttpRequest, article: Article, refusal: str, status: int = 403
+) -> HttpResponse:
     return render(
         request,
         "comments/refused.html",
         {"article": article, "message": refusal},
-        status=403,
+        status=status,
     )
 
 
@@ -152,7 +162,27 @@ def latest(request: HttpRequest) -> HttpResponse:
 @require_safe
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     comment, reader = _visible_comment_or_404(request, pk)
-    return redirect(_comment_url(comment, reader))
+    return redirect(_comment_url(comment, reader, _order(request)))
+
+
+# What a refused vote answers, by the kind of refusal.
+_REFUSAL_STATUS = ((TooSoon, 429), (Conflict, 409))
+
+
+@require_POST
+def useful(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Useful button without JavaScript: mark (`useful=yes`) or unmark (`no`), then back
+    to the comment, in the order the reader was reading."""
+    reader = reader_from(request)
+    change = services.unmark_useful if request.POST.get("useful") == "no" else services.mark_useful
+    try:
+        change(comment_id=pk, reader=reader)
+    except services.CommentRefused as refused:
+        comment = queries.comment_for(pk, reader)
+        status = next((s for kind, s in _REFUSAL_STATUS if isinstance(refused, kind)), 403)
+        return _refused(request, comment.article, refused.message, status=status)
+    comment = queries.comment_for(pk, reader)
+    return redirect(_comment_url(comment, reader, _order(request)))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -31,6 +31,11 @@ urlpatterns = [
         comments.CommentReportView.as_view(),
         name="comment-report",
     ),
+    path(
+        "comments/<int:pk>/useful/",
+        comments.CommentUsefulView.as_view(),
+        name="comment-useful",
+    ),
     path("moderation/queue/", moderation.ModerationQueueView.as_view(), name="moderation-queue"),
     path(
         "moderation/comments/<int:pk>/decision/",

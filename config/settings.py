@@ -343,6 +343,7 @@ ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 # Top-level threads on each page of a discussion; 0 shows the whole discussion on one page.
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
+COMMENT_VOTES_PER_HOUR = env_int("COMMENT_VOTES_PER_HOUR", 60)
 # A comment's IP address and user agent (and a report's IP) are cleared once this many days
 # old, daily by beat; 0 keeps them. Bans keep their own values and work on.
 COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 90)

@@ -1,3 +1,3 @@
-"""The comments admin, split like the app: moderation, outbound, portability."""
+"""The comments admin, split like the app: moderation, discussion, outbound, portability."""
 
-from comments.admin import moderation, outbound, portability  # noqa: F401 - registers
+from comments.admin import discussion, moderation, outbound, portability  # noqa: F401 - registers

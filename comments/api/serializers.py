@@ -137,6 +137,9 @@ class CommentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     url = serializers.CharField(help_text="The comment's page on the site.")
+    useful_count = serializers.IntegerField(
+        min_value=0, help_text="Signed-in readers who marked the comment Useful."
+    )
 
 
 class ChangeSerializer(CommentSerializer):
@@ -194,6 +197,12 @@ class ModerationCommentSerializer(CommentSerializer):
     open_reports = serializers.IntegerField()
 
 
+class UsefulSerializer(serializers.Serializer):
+    comment = serializers.IntegerField(help_text="The id of the comment.")
+    useful = serializers.BooleanField(help_text="Whether this reader's vote now stands.")
+    useful_count = serializers.IntegerField(min_value=0)
+
+
 class ReportedSerializer(serializers.Serializer):
     reported = serializers.IntegerField(help_text="The id of the comment reported.")
 
@@ -223,4 +232,5 @@ def as_dict(comment, article_slug: str, url_template: str, *, own: bool = False)
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
         "url": url_template.format(comment.id),
+        "useful_count": comment.useful_count,
     }

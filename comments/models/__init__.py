@@ -1,7 +1,7 @@
 """The comments app's models, one module per part of the job."""
 
 from comments.models.api import ApiToken
-from comments.models.discussion import Comment, Report, ReportedComment
+from comments.models.discussion import Comment, Report, ReportedComment, UsefulVote
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
@@ -20,6 +20,7 @@ __all__ = [
     "Report",
     "ReportedComment",
     "Subscription",
+    "UsefulVote",
     "WebhookDelivery",
     "WebhookEndpoint",
     "normalise_ban_value",

@@ -50,6 +50,9 @@ class Comment(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(max_length=255, blank=True)
     wants_followups = models.BooleanField(default=False)
+    useful_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Readers who marked it Useful (kept with the votes)."
+    )
 
     ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Never published.")
     user_agent = models.CharField(max_length=300, blank=True, help_text="Never published.")
@@ -83,6 +86,31 @@ class Comment(models.Model):
     def is_gone(self) -> bool:
         """Deleted by its author or removed by a moderator: shown as a tombstone if replied to."""
         return self.status in (self.Status.DELETED, self.Status.REMOVED)
+
+
+class UsefulVote(models.Model):
+    """A signed-in reader found a comment useful. `Comment.useful_count` is kept with these
+    rows, in the same transaction, so a page reads counts without counting."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="useful_votes")
+    # An account that goes leaves its vote counted, and nobody named behind it.
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="useful_votes",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "voter"], name="useful_vote_once_per_reader")
+        ]
+        indexes = [models.Index(fields=["voter", "created_at"], name="useful_vote_voter_created")]
+
+    def __str__(self) -> str:
+        return f"Useful vote on comment {self.comment_id}"
 
 
 class Report(models.Model):

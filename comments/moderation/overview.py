@@ -13,6 +13,9 @@ from comments.moderation import queue
 DAYS = 30
 
 
+VOTERS_SHOWN = 200
+
+
 def comment_record(comment: Comment) -> dict:
     """The thread around a comment (its ancestors, its replies) and its author's record."""
     ancestors = []
@@ -41,6 +44,8 @@ def comment_record(comment: Comment) -> dict:
     return {
         "ancestors": ancestors,
         "replies": replies,
+        # Who marked it Useful: the moderators' view of vote stuffing.
+        "useful_votes": list(comment.useful_votes.select_related("voter")[:VOTERS_SHOWN]),
         "author_record": record,
         "author_counts": [
             (label, record[status]) for status, label in Comment.Status.choices if record[status]

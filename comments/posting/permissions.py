@@ -19,6 +19,9 @@ CANNOT_REPLY = "That comment cannot be replied to."
 ONLY_THE_AUTHOR_EDITS = "Only the author of a comment can edit it."
 ONLY_THE_AUTHOR_DELETES = "Only the author of a comment can delete it."
 DELETED_ALREADY = "This comment is deleted already."
+SIGN_IN_TO_VOTE = "Sign in to mark comments useful."
+NOT_ONES_OWN = "You cannot mark your own comment useful."
+ONLY_PUBLISHED_VOTES = "Only published comments can be marked useful."
 
 
 def why_cannot_post(article: Article, reader: Reader) -> str | None:
@@ -66,3 +69,14 @@ def can_delete(comment: Comment, reader: Reader) -> bool:
 
 def can_reply(comment: Comment) -> bool:
     return comment.status == Comment.Status.APPROVED
+
+
+def why_cannot_vote(comment: Comment, reader: Reader) -> str | None:
+    """None when `reader` may mark `comment` Useful (or take that back), else why not."""
+    if not reader.is_signed_in:
+        return SIGN_IN_TO_VOTE
+    if reader.wrote(comment):
+        return NOT_ONES_OWN
+    if comment.status != Comment.Status.APPROVED:
+        return ONLY_PUBLISHED_VOTES
+    return None

@@ -7,15 +7,16 @@ so every entry point behaves the same.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment, ModerationSettings, Report
+from comments.models import Comment, ModerationSettings, Report, UsefulVote
 from comments.moderation import pipeline, transitions
 from comments.outbound import recipients, webhooks
 from comments.posting import permissions
-from comments.threads import placement
+from comments.threads import placement, queries
 from comments.threads.readers import Reader
 from comments.threads.rendering import render_comment
 
@@ -171,3 +172,60 @@ def report_comment(*, comment: Comment, reader: Reader, reason: str, note: str =
     if not created:
         raise pipeline.Conflict("You have already reported this comment. Thank you.")
     return report
+
+
+_VOTE_WINDOW = timedelta(hours=1)
+ALREADY_USEFUL = "You have marked this comment useful already."
+NOT_MARKED_USEFUL = "You have not marked this comment useful."
+
+
+def _vote_target(comment_id: int, reader: Reader) -> queries.VoteTarget:
+    """The comment voted on (404 if the reader may not see it), checked against the rules."""
+    target = queries.vote_target(comment_id, reader, since=timezone.now() - _VOTE_WINDOW)
+    if refusal := permissions.why_cannot_vote(target.comment, reader):
+        error = pipeline.Conflict if refusal == permissions.ONLY_PUBLISHED_VOTES else None
+        raise (error or pipeline.NotAllowed)(refusal)
+    return target
+
+
+def _count_changes(comment: Comment, by: int) -> None:
+    # updated_at moves too: the API's ETags and change feed show the count.
+    Comment.objects.filter(pk=comment.pk).update(
+        useful_count=F("useful_count") + by, updated_at=timezone.now()
+    )
+
+
+def mark_useful(*, comment_id: int, reader: Reader) -> int:
+    """A signed-in reader marks someone else's published comment Useful, once; the answer is
+    the comment's count with this vote. Marking again is a Conflict and counts nothing; more
+    than COMMENT_VOTES_PER_HOUR votes in an hour is TooSoon. Four queries."""
+    target = _vote_target(comment_id, reader)
+    if target.voted:
+        raise pipeline.Conflict(ALREADY_USEFUL)
+    if target.recent_votes >= settings.COMMENT_VOTES_PER_HOUR:
+        wait = target.first_recent + _VOTE_WINDOW - timezone.now()
+        raise pipeline.TooSoon(
+            "You have marked many comments useful in a short time. Please try again later.",
+            retry_after=max(1, int(wait.total_seconds()) + 1),
+        )
+    try:
+        # No savepoint: the vote and the count are one transaction with the caller's.
+        with transaction.atomic(savepoint=False):
+            UsefulVote.objects.create(comment=target.comment, voter=reader.user)
+            _count_changes(target.comment, +1)
+    except IntegrityError:  # the same vote, sent twice at once: the other one counted
+        raise pipeline.Conflict(ALREADY_USEFUL) from None
+    return target.comment.useful_count + 1
+
+
+def unmark_useful(*, comment_id: int, reader: Reader) -> int:
+    """The reader takes back their Useful vote; the answer is the count without it. No vote
+    to take back is a Conflict and changes nothing. Three queries."""
+    target = _vote_target(comment_id, reader)
+    if not target.voted:
+        raise pipeline.Conflict(NOT_MARKED_USEFUL)
+    with transaction.atomic(savepoint=False):
+        gone, _ = UsefulVote.objects.filter(comment=target.comment, voter=reader.user).delete()
+        if gone:
+            _count_changes(target.comment, -gone)
+    return max(0, target.comment.useful_count - gone)

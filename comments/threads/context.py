@@ -1,6 +1,7 @@
 """What an article page needs to show its discussion: threads, form, policy, counts."""
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 from articles.models import Article
 from comments.forms import CommentForm
@@ -17,7 +18,7 @@ def discussion_context(
     reader = reader_from(request)
     refusal = permissions.why_cannot_post(article, reader)
     discussion = queries.discussion_for(
-        article, reader, page=request.GET.get("cpage"), order=request.GET.get("corder", "oldest")
+        article, reader, page=request.GET.get("cpage"), order=_order(request)
     )
     reply_mode = (
         "reply" if refusal is None else "login" if refusal == permissions.SIGNED_IN_ONLY else "none"
@@ -29,6 +30,9 @@ def discussion_context(
         article_url=article.get_absolute_url(),
         reply_mode=reply_mode,
         page_query=_page_query(discussion),
+        useful_ids=discussion.useful_ids,
+        csrf_token=get_token(request) if reader.is_signed_in else "",
+        order=discussion.order,
     )
     if form is None and refusal is None:
         form = CommentForm(
@@ -46,13 +50,18 @@ def discussion_context(
     }
 
 
+def _order(request: HttpRequest) -> str:
+    """The order asked for: `order`, or `corder` (the name links had before)."""
+    return request.GET.get("order") or request.GET.get("corder") or "oldest"
+
+
 def _page_query(discussion: queries.Discussion) -> str:
     """Keeps the reader on this page of the discussion when they follow a Reply link."""
     parts = []
     if discussion.page > 1:
         parts.append(f"cpage={discussion.page}")
     if discussion.order != "oldest":
-        parts.append(f"corder={discussion.order}")
+        parts.append(f"order={discussion.order}")
     return "".join(f"{part}&" for part in parts)
 
 

@@ -53,6 +53,9 @@ class ThreadRenderer:
         reply_mode: str,
         edit_minutes: int,
         page_query: str = "",
+        useful_ids: frozenset[int] = frozenset(),
+        csrf_token: str = "",
+        order: str = "oldest",
     ):
         # reply_mode: "reply" (may reply), "login" (must sign in first), "none" (closed)
         self.reader = reader
@@ -67,6 +70,10 @@ class ThreadRenderer:
         self.edit_url = reverse("comments:edit", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.delete_url = reverse("comments:delete", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.report_url = reverse("comments:report", kwargs={"pk": 0}).replace("/0/", "/{}/")
+        self.useful_url = reverse("comments:useful", kwargs={"pk": 0}).replace("/0/", "/{}/")
+        self.useful_ids = useful_ids
+        self.csrf_token = escape(csrf_token)
+        self.order_query = f"?order={escape(order)}" if order != "oldest" else ""
 
     def render(self, threads: list[Node]) -> SafeString:
         parts: list[str] = ['<ol class="comment-list">']
@@ -119,6 +126,8 @@ class ThreadRenderer:
         if pending:
             out.append(f'<p class="comment__awaiting" role="status">{AWAITING}</p>')
         out.append(f'<div class="comment__content">{comment.body_html}</div>')
+        if not pending:
+            self._useful(comment, name, out)
         self._actions(comment, name, out)
         out.append("</article>")
 
@@ -150,3 +159,34 @@ class ThreadRenderer:
             out.append('<p class="comment__actions">')
             out.append(" ".join(links))
             out.append("</p>")
+
+    def _useful(self, comment: ShownComment, name: str, out: list[str]) -> None:
+        """The Useful count, and the button that marks (or unmarks) it: a form that works
+        without JavaScript; static/js/votes.js sends it in the background."""
+        cid, count = comment.id, comment.useful_count
+        shown = (
+            f'<span class="comment__useful-count" id="comment-{cid}-useful">{count} useful</span>'
+        )
+        if self.reader.user is None:
+            login = f"{reverse('account_login')}?next={quote(self.article_url)}%23comment-{cid}"
+            out.append(
+                f'<p class="comment__useful">{shown} <a href="{login}" rel="nofollow">'
+                f'Sign in to vote<span class="visually-hidden"> on the comment by {name}</span>'
+                "</a></p>"
+            )
+            return
+        if self.reader.wrote(comment):
+            out.append(f'<p class="comment__useful">{shown}</p>')
+            return
+        pressed = cid in self.useful_ids
+        out.append(
+            f'<form class="comment__useful" method="post" '
+            f'action="{self.useful_url.format(cid)}{self.order_query}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf_token}">'
+            f'<input type="hidden" name="useful" value="{"no" if pressed else "yes"}">'
+            f'<button type="submit" class="comment__useful-button" data-comment-id="{cid}" '
+            f'aria-pressed="{"true" if pressed else "false"}" '
+            f'aria-describedby="comment-{cid}-useful">Useful'
+            f'<span class="visually-hidden"> comment by {name}</span></button> {shown}'
+            '<span class="comment__useful-status" role="status"></span></form>'
+        )

@@ -7,21 +7,27 @@ may see and which top-level threads fall on the page; then the *content* of thos
 
 from collections import namedtuple
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, UsefulVote
+from comments.threads import ranking
 from comments.threads.readers import Reader
 
-ORDERS = ("oldest", "newest")
+ORDERS = ("oldest", "newest", "useful")
 # Columns a page shows. Email, IP and user agent are never read for display.
 _STRUCTURE_FIELDS = ("id", "parent_id", "status", "user_id")
 _CONTENT_FIELDS = (
     *_STRUCTURE_FIELDS, "root_id", "depth", "author_name", "author_url", "body_html",
-    "created_at", "edited_at",
+    "created_at", "edited_at", "useful_count",
 )  # fmt: skip
+# What the "useful" order ranks top-level comments by (comments.threads.ranking).
+_RANK_FIELDS = ("useful_count", "created_at")
 
 
 class ShownComment(namedtuple("ShownComment", _CONTENT_FIELDS)):
@@ -53,6 +59,8 @@ class Discussion:
     order: str
     approved_count: int
     shown_count: int
+    # The comments this reader marked Useful (none for an anonymous reader).
+    useful_ids: frozenset[int] = frozenset()
 
     @property
     def is_paginated(self) -> bool:
@@ -114,6 +122,30 @@ def _in_thread_order(article: Article):
     return Comment.objects.filter(article=article).order_by("created_at", "id")
 
 
+def _structure_fields(order: str) -> tuple[str, ...]:
+    return (*_STRUCTURE_FIELDS, *_RANK_FIELDS) if order == "useful" else _STRUCTURE_FIELDS
+
+
+def _ordered_roots(structure: _Structure, rows: list, fields: tuple[str, ...], order: str):
+    """The shown top-level comments in `order`, from the rows `structure` was made of."""
+    if order == "newest":
+        return structure.roots[::-1]
+    if order == "useful":
+        votes, posted = fields.index("useful_count"), fields.index("created_at")
+        roots = set(structure.roots)
+        facts = {row[0]: (row[votes], row[posted]) for row in rows if row[0] in roots}
+        return ranking.most_useful_first(structure.roots, facts)
+    return structure.roots
+
+
+def useful_ids_of(reader: Reader, article: Article) -> frozenset[int]:
+    """The comments of `article` that `reader` marked Useful: one query, whatever the number."""
+    if reader.user is None:
+        return frozenset()
+    votes = UsefulVote.objects.filter(voter=reader.user, comment__article=article)
+    return frozenset(votes.values_list("comment_id", flat=True))
+
+
 def discussion_for(
     article: Article,
     reader: Reader,
@@ -129,14 +161,17 @@ def discussion_for(
     comments = _in_thread_order(article)
     if per_page <= 0:
         # The whole discussion: one query serves for both structure and content.
-        rows = list(comments.values_list(*_CONTENT_FIELDS))
+        fields = _CONTENT_FIELDS
+        rows = list(comments.values_list(*fields))
         structure = _structure(rows, reader)
         num_pages = 1
     else:
-        structure = _structure(comments.values_list(*_STRUCTURE_FIELDS), reader)
+        fields = _structure_fields(order)
+        rows = list(comments.values_list(*fields))
+        structure = _structure(rows, reader)
         num_pages = max(1, -(-len(structure.roots) // per_page))
     number = _page_number(page, num_pages)
-    roots = structure.roots[::-1] if order == "newest" else structure.roots
+    roots = _ordered_roots(structure, rows, fields, order)
     if per_page > 0:
         roots = roots[(number - 1) * per_page : number * per_page]
         scope = comments.filter(root_id__in=roots) if num_pages > 1 else comments
@@ -157,6 +192,7 @@ def discussion_for(
         order=order,
         approved_count=structure.approved,
         shown_count=len(structure.shown),
+        useful_ids=useful_ids_of(reader, article),
     )
 
 
@@ -165,30 +201,65 @@ def page_of(comment: Comment, reader: Reader, order: str = "oldest") -> int:
     per_page = settings.COMMENTS_PER_PAGE
     if per_page <= 0:
         return 1
-    structure = _structure(
-        _in_thread_order(comment.article).values_list(*_STRUCTURE_FIELDS), reader
-    )
-    roots = structure.roots[::-1] if order == "newest" else structure.roots
+    fields = _structure_fields(order)
+    rows = list(_in_thread_order(comment.article).values_list(*fields))
+    roots = _ordered_roots(_structure(rows, reader), rows, fields, order)
     try:
         return roots.index(comment.root_id) // per_page + 1
     except ValueError:
         return 1
 
 
-def comment_for(pk: int, reader: Reader) -> Comment:
-    """A comment of a published article that `reader` may address (see, reply to, report,
-    edit or delete, as permissions allow): a published one, one gone with its tombstone, or
-    one of their own. Anything else, for them, does not exist (404)."""
-    comment = (
-        Comment.objects.select_related("article")
-        .filter(pk=pk, article__in=Article.objects.published())
-        .first()
+def _addressable(pk: int):
+    return Comment.objects.select_related("article").filter(
+        pk=pk, article__in=Article.objects.published()
     )
+
+
+def _addressed(comment: Comment | None, reader: Reader) -> Comment:
     if comment is None or not (
         comment.status == Comment.Status.APPROVED or comment.is_gone or reader.wrote(comment)
     ):
         raise Http404("No such comment.")
     return comment
+
+
+def comment_for(pk: int, reader: Reader) -> Comment:
+    """A comment of a published article that `reader` may address (see, reply to, report,
+    edit or delete, as permissions allow): a published one, one gone with its tombstone, or
+    one of their own. Anything else, for them, does not exist (404)."""
+    return _addressed(_addressable(pk).first(), reader)
+
+
+@dataclass(frozen=True)
+class VoteTarget:
+    comment: Comment
+    voted: bool  # the reader marked it Useful already
+    recent_votes: int  # the reader's Useful votes since the moment asked about
+    first_recent: datetime | None  # the oldest of those
+
+
+def vote_target(pk: int, reader: Reader, *, since: datetime) -> VoteTarget:
+    """The comment `comment_for` gives, with what the voting rules need to know about this
+    signed-in reader's votes, in one query (a vote is answered in a handful)."""
+    comments = _addressable(pk)
+    if reader.user is not None:
+        mine = UsefulVote.objects.filter(voter=reader.user)
+        recent = mine.filter(created_at__gte=since).order_by().values("voter")
+        comments = comments.annotate(
+            reader_voted=Exists(mine.filter(comment=OuterRef("pk"))),
+            reader_recent=Coalesce(
+                Subquery(recent.annotate(n=Count("id")).values("n")[:1]), Value(0)
+            ),
+            reader_first_recent=Subquery(recent.annotate(first=Min("created_at")).values("first")),
+        )
+    comment = _addressed(comments.first(), reader)
+    return VoteTarget(
+        comment=comment,
+        voted=getattr(comment, "reader_voted", False),
+        recent_votes=getattr(comment, "reader_recent", 0),
+        first_recent=getattr(comment, "reader_first_recent", None),
+    )
 
 
 def approved_comments(article: Article):

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import ApiToken, Comment, ModerationEvent, Report
+from comments.models import ApiToken, Comment, ModerationEvent, Report, UsefulVote
 from comments.models.api import hash_key
 from tests.api.conftest import client_for
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -47,18 +47,27 @@ def test_tree_nests_replies(anonymous, article):
     assert tree[0]["replies"][0]["replies"][0]["depth"] == 2
 
 
+@pytest.mark.parametrize("order", ["oldest", "useful"])
 @pytest.mark.parametrize("count", [10, 1000])
 def test_thread_queries_do_not_grow_with_the_discussion(
-    anonymous, django_assert_max_num_queries, count
+    anonymous, django_assert_max_num_queries, count, order
 ):
     article = ArticleFactory()
     from comments.threads.seeding import seed_discussion
 
     seed_discussion(article, count)
+    voters = UserFactory.create_batch(2)
+    UsefulVote.objects.bulk_create(
+        UsefulVote(comment=comment, voter=voter)
+        for comment in Comment.objects.filter(article=article)
+        for voter in voters
+    )
+    Comment.objects.filter(article=article).update(useful_count=2)
     # article, fingerprint (ETag), the whole thread
     with django_assert_max_num_queries(3):
-        response = _thread(anonymous, article)
+        response = _thread(anonymous, article, order=order)
     assert len(response.json()["comments"]) == count
+    assert {c["useful_count"] for c in response.json()["comments"]} == {2}
 
 
 def test_unchanged_thread_answers_304_from_two_queries(

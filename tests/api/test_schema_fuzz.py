@@ -44,6 +44,14 @@ include-name = "POST /api/v1/comments/{{id}}/report/"
 parameters = {{ id = {public} }}
 
 [[operations]]
+include-name = "POST /api/v1/comments/{{id}}/useful/"
+parameters = {{ id = {public} }}
+
+[[operations]]
+include-name = "DELETE /api/v1/comments/{{id}}/useful/"
+parameters = {{ id = {public} }}
+
+[[operations]]
 include-name = "POST /api/v1/moderation/comments/{{id}}/decision/"
 parameters = {{ id = {held} }}
 

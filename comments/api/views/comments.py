@@ -15,6 +15,7 @@ from comments.api.serializers import (
     CommentSerializer,
     ReportedSerializer,
     ReportInputSerializer,
+    UsefulSerializer,
     as_dict,
     comment_url_template,
 )
@@ -102,3 +103,45 @@ class CommentReportView(APIView):
             note=data.get("note", ""),
         )
         return Response({"reported": comment.pk}, status=status.HTTP_201_CREATED)
+
+
+_USEFUL_REFUSALS = {
+    401: error("Not signed in, or the token is unknown or revoked."),
+    403: error("The reader's own comment."),
+    404: NO_COMMENT,
+    429: error("Too many requests, or too many Useful votes in the last hour."),
+}
+
+
+class CommentUsefulView(APIView):
+    """A reader's Useful vote on a comment: POST marks it, DELETE takes it back. Marking twice
+    is a 409 and counts once; so is taking back a vote that is not there."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Mark a comment Useful (signed in; not one's own)",
+        request=None,
+        responses={
+            201: OpenApiResponse(UsefulSerializer, description="Marked"),
+            **_USEFUL_REFUSALS,
+            409: error("Marked by this reader already, or the comment is not published."),
+        },
+    )
+    def post(self, request, pk: int):
+        count = services.mark_useful(comment_id=pk, reader=api_reader(request))
+        return Response(
+            {"comment": pk, "useful": True, "useful_count": count}, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Take back one's Useful vote",
+        responses={
+            200: OpenApiResponse(UsefulSerializer, description="Taken back"),
+            **_USEFUL_REFUSALS,
+            409: error("Not marked by this reader, or the comment is not published."),
+        },
+    )
+    def delete(self, request, pk: int):
+        count = services.unmark_useful(comment_id=pk, reader=api_reader(request))
+        return Response({"comment": pk, "useful": False, "useful_count": count})

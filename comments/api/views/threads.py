@@ -71,6 +71,23 @@ def _limit(raw: str) -> int:
     return int(raw)
 
 
+ORDER = OpenApiParameter(
+    "order",
+    {"type": "string", "enum": list(queries.ORDERS), "default": "oldest"},
+    description=(
+        "Order of the top-level threads (replies stay in thread order): oldest first, newest "
+        "first, or most useful first (Useful votes, adjusted for how late a comment came)."
+    ),
+)
+
+
+def _order(request) -> str:
+    order = request.query_params.get("order", "oldest")
+    if order not in queries.ORDERS:
+        raise ValidationError({"order": [f"Give one of: {', '.join(queries.ORDERS)}."]})
+    return order
+
+
 def _settled() -> datetime:
     return timezone.now() - timedelta(seconds=settings.API_FEED_LAG_SECONDS)
 
@@ -81,14 +98,14 @@ class ThreadView(APIView):
 
     tree = False
 
-    def _conditional(self, request, article: Article, build):
+    def _conditional(self, request, article: Article, build, order: str = "oldest"):
         row = Comment.objects.filter(article=article).aggregate(
             n=Count("id"), last=Max("updated_at")
         )
-        # Every change to a comment (status, text, erasure) moves its updated_at; the article's
-        # own fields shown here (its slug) move modified_at.
+        # Every change to a comment (status, text, erasure, its Useful count) moves its
+        # updated_at; the article's own fields shown here (its slug) move modified_at.
         last = max(filter(None, [row["last"], article.modified_at]))
-        version = (article.pk, article.slug, row["n"], last.isoformat(), self.tree)
+        version = (article.pk, article.slug, row["n"], last.isoformat(), self.tree, order)
         return conditional.respond_for_version(request, version, last, build)
 
 
@@ -114,6 +131,7 @@ class ArticleCommentsView(ThreadView):
                 {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500},
                 description="Changes per answer, with `since`.",
             ),
+            ORDER,
         ],
         responses={
             200: PolymorphicProxySerializer(
@@ -121,20 +139,26 @@ class ArticleCommentsView(ThreadView):
                 serializers=[ThreadSerializer, ChangesSerializer],
                 resource_type_field_name=None,
             ),
-            400: error("`since` is not a cursor this API gave out, or `limit` is out of bounds."),
+            400: error(
+                "`since` is not a cursor this API gave out, `limit` is out of bounds, or "
+                "`order` is not one of the orders."
+            ),
             404: NO_ARTICLE,
         },
     )
     def get(self, request, slug: str):
         article = article_or_404(slug)
         limit = _limit(request.query_params.get("limit", "500"))
+        order = _order(request)
         if "since" in request.query_params:
             return conditional.respond(request, self._changes(request, article, limit))
-        return self._conditional(request, article, lambda: self._thread(article))
+        return self._conditional(request, article, lambda: self._thread(article, order), order)
 
-    def _thread(self, article: Article) -> dict:
+    def _thread(self, article: Article, order: str) -> dict:
         cursor = _encode_cursor(_settled(), 0)
-        discussion = queries.discussion_for(article, Reader(user=None, browser="api"), whole=True)
+        discussion = queries.discussion_for(
+            article, Reader(user=None, browser="api"), order=order, whole=True
+        )
         template = comment_url_template()
         flat: list[dict] = []
         stack = list(reversed(discussion.threads))
@@ -210,14 +234,22 @@ class ArticleCommentsTreeView(ThreadView):
 
     @extend_schema(
         summary="The approved discussion of an article as nested replies",
-        responses={200: TreeCommentSerializer(many=True), 404: NO_ARTICLE},
+        parameters=[ORDER],
+        responses={
+            200: TreeCommentSerializer(many=True),
+            400: error("`order` is not one of the orders."),
+            404: NO_ARTICLE,
+        },
     )
     def get(self, request, slug: str):
         article = article_or_404(slug)
-        return self._conditional(request, article, lambda: self._tree(article))
+        order = _order(request)
+        return self._conditional(request, article, lambda: self._tree(article, order), order)
 
-    def _tree(self, article: Article) -> list[dict]:
-        discussion = queries.discussion_for(article, Reader(user=None, browser="api"), whole=True)
+    def _tree(self, article: Article, order: str) -> list[dict]:
+        discussion = queries.discussion_for(
+            article, Reader(user=None, browser="api"), order=order, whole=True
+        )
         template = comment_url_template()
 
         def build(node) -> dict:

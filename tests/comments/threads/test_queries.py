@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, UsefulVote
 from comments.threads.queries import discussion_for
 from comments.threads.readers import Reader
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,19 @@ def _bulk_thread(article, count: int) -> None:
         for _ in range(min(4, count - made)):
             parent = CommentFactory(parent=parent, created_at=now - timedelta(minutes=count - made))
             made += 1
+
+
+def _votes_on_every_comment(article, *voters) -> None:
+    comments = list(Comment.objects.filter(article=article).values_list("pk", flat=True))
+    UsefulVote.objects.bulk_create(
+        UsefulVote(comment_id=pk, voter=voter) for pk in comments for voter in voters
+    )
+    Comment.objects.filter(article=article).update(useful_count=F("useful_count") + len(voters))
+
+
+def _with_votes(comment, votes: int):
+    Comment.objects.filter(pk=comment.pk).update(useful_count=votes)
+    return comment
 
 
 def test_replies_nest_as_lists_of_articles(client, article):
@@ -110,7 +124,63 @@ def test_threads_are_paginated_and_ordered(article, settings):
     assert oldest.approved_count == 4
 
 
-@pytest.mark.parametrize("query", ["cpage=3", "cpage=0", "cpage=x", "corder=sideways"])
+def test_most_useful_first_weighs_votes_against_lateness(article):
+    now = timezone.now()
+    old_few = _with_votes(CommentFactory(article=article, created_at=now - timedelta(hours=9)), 3)
+    new_more = _with_votes(CommentFactory(article=article, created_at=now - timedelta(hours=2)), 5)
+    popular = _with_votes(CommentFactory(article=article, created_at=now - timedelta(hours=8)), 30)
+    one_vote = _with_votes(CommentFactory(article=article, created_at=now - timedelta(hours=1)), 1)
+    _with_votes(
+        CommentFactory(parent=old_few), 100
+    )  # a reply's votes are its own, not its thread's
+
+    useful = discussion_for(article, ANONYMOUS, order="useful")
+
+    # 30 votes beat 1 posted seven hours later; 5 beat 3 posted earlier; and 1 vote eight hours
+    # after 3 edges past them: a tenfold of votes is worth a day.
+    assert _ids(useful.threads) == [popular.pk, new_more.pk, one_vote.pk, old_few.pk]
+
+
+def test_most_useful_pages_follow_the_ranking(article, settings):
+    settings.COMMENTS_PER_PAGE = 1
+    now = timezone.now()
+    first = CommentFactory(article=article, created_at=now - timedelta(hours=3))
+    voted = _with_votes(CommentFactory(article=article, created_at=now - timedelta(hours=2)), 7)
+
+    assert _ids(discussion_for(article, ANONYMOUS, order="useful").threads) == [voted.pk]
+    assert _ids(discussion_for(article, ANONYMOUS, order="useful", page="2").threads) == [first.pk]
+
+
+def test_the_order_links_and_the_older_parameter_name(client, article):
+    first = CommentFactory(article=article, created_at=timezone.now() - timedelta(hours=3))
+    voted = _with_votes(CommentFactory(article=article), 2)
+
+    page = client.get(f"{article.get_absolute_url()}?order=useful").content.decode()
+    older_link = client.get(f"{article.get_absolute_url()}?corder=newest").content.decode()
+
+    assert '<a href="?order=useful#discussion" aria-current="true">Most useful</a>' in page
+    assert page.index(f'id="comment-{voted.pk}"') < page.index(f'id="comment-{first.pk}"')
+    assert older_link.index(f'id="comment-{voted.pk}"') < older_link.index(
+        f'id="comment-{first.pk}"'
+    )
+
+
+def test_a_permalink_keeps_the_order_it_is_asked_for(client, article, settings):
+    settings.COMMENTS_PER_PAGE = 1
+    now = timezone.now()
+    CommentFactory(article=article, created_at=now - timedelta(hours=3))
+    late = CommentFactory(article=article, created_at=now - timedelta(hours=2))
+
+    by_default = client.get(f"/comments/{late.pk}/")["Location"]
+    useful = client.get(f"/comments/{late.pk}/?order=useful")["Location"]
+
+    assert by_default == f"{article.get_absolute_url()}?cpage=2#comment-{late.pk}"
+    assert useful == f"{article.get_absolute_url()}?order=useful#comment-{late.pk}"
+
+
+@pytest.mark.parametrize(
+    "query", ["cpage=3", "cpage=0", "cpage=x", "corder=sideways", "order=sideways"]
+)
 def test_bad_discussion_pages_are_404(client, article, settings, query):
     settings.COMMENTS_PER_PAGE = 1
     CommentFactory.create_batch(2, article=article)
@@ -153,29 +223,36 @@ def test_comment_counts_show_on_lists_and_the_article(client, article):
     assert "3 comments" in client.get(article.get_absolute_url()).content.decode()
 
 
+@pytest.mark.parametrize("order", ["oldest", "useful"])
 @pytest.mark.parametrize("per_page", [50, 0])
 @pytest.mark.parametrize("count", [10, 1000])
 def test_article_page_queries_do_not_grow_with_the_discussion(
-    client, settings, django_assert_max_num_queries, per_page, count
+    client, settings, django_assert_max_num_queries, per_page, count, order
 ):
     settings.COMMENTS_PER_PAGE = per_page
     article = ArticleFactory()
     _bulk_thread(article, count)
+    _votes_on_every_comment(article, UserFactory(), UserFactory())
     assert Comment.objects.filter(article=article).count() == count
 
     # article, authors, topics, related, comment structure, comment content, moderation settings
     with django_assert_max_num_queries(7):
-        response = client.get(article.get_absolute_url())
+        response = client.get(f"{article.get_absolute_url()}?order={order}")
     assert response.status_code == 200
+    assert "2 useful" in response.content.decode()
 
 
-def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num_queries):
+@pytest.mark.parametrize("count", [10, 1000])
+def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num_queries, count):
     article = ArticleFactory()
-    _bulk_thread(article, 200)
+    _bulk_thread(article, count)
+    _votes_on_every_comment(article, reader, UserFactory())
     client.force_login(reader)
-    # session, user, and the seven of the anonymous page
-    with django_assert_max_num_queries(9):
-        assert client.get(article.get_absolute_url()).status_code == 200
+    # session, user, the seven of the anonymous page, and the reader's own votes
+    with django_assert_max_num_queries(10):
+        response = client.get(f"{article.get_absolute_url()}?order=useful")
+    assert response.status_code == 200
+    assert response.content.decode().count('aria-pressed="true"') == min(count, 250)
 
 
 def test_comments_feed_carries_approved_comments(client, article):
