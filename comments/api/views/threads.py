@@ -1,13 +1,8 @@
 """Reading and syncing a discussion (thread, tree, change feed), and posting to it."""
 
-import base64
-import binascii
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count, Max, Q
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -39,28 +34,16 @@ from comments.api.views.common import (
 )
 from comments.models import Comment
 from comments.posting import services
-from comments.threads import queries
+from comments.threads import changes, queries
 from comments.threads.readers import Reader
 
 CURSOR = "^[A-Za-z0-9_-]+$"
 
 
-def _encode_cursor(moment: datetime, last_id: int) -> str:
-    raw = f"{moment.isoformat()}|{last_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _decode_cursor(token: str) -> tuple[datetime, int]:
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        stamp, _, last_id = raw.partition("|")
-        moment = parse_datetime(stamp)
-        if moment is None or moment.utcoffset() is None or not last_id.isdigit():
-            raise ValueError
-        if abs(moment.utcoffset()) > timedelta(hours=14):
-            raise ValueError
-        return moment, int(last_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return changes.decode(token)
+    except ValueError:
         raise ValidationError({"since": ["Not a cursor this API gave out."]}) from None
 
 
@@ -86,10 +69,6 @@ def _order(request) -> str:
     if order not in queries.ORDERS:
         raise ValidationError({"order": [f"Give one of: {', '.join(queries.ORDERS)}."]})
     return order
-
-
-def _settled() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.API_FEED_LAG_SECONDS)
 
 
 class ThreadView(APIView):
@@ -155,7 +134,7 @@ class ArticleCommentsView(ThreadView):
         return self._conditional(request, article, lambda: self._thread(article, order), order)
 
     def _thread(self, article: Article, order: str) -> dict:
-        cursor = _encode_cursor(_settled(), 0)
+        cursor = changes.encode(changes.settled(), 0)
         discussion = queries.discussion_for(
             article, Reader(user=None, browser="api"), order=order, whole=True
         )
@@ -175,7 +154,7 @@ class ArticleCommentsView(ThreadView):
 
     def _changes(self, request, article: Article, limit: int) -> dict:
         moment, last_id = _decode_cursor(request.query_params["since"])
-        settled = _settled()
+        settled = changes.settled()
         changed = list(
             Comment.objects.filter(article=article, updated_at__lte=settled)
             .exclude(status=S.PENDING)
@@ -191,11 +170,11 @@ class ArticleCommentsView(ThreadView):
             entry["updated_at"] = comment.updated_at
             entries.append(entry)
         if changed:
-            cursor = _encode_cursor(changed[-1].updated_at, changed[-1].id)
+            cursor = changes.encode(changed[-1].updated_at, changed[-1].id)
         elif moment >= settled:
             cursor = request.query_params["since"]  # nothing settled after it yet
         else:
-            cursor = _encode_cursor(settled, 0)  # nothing changed up to the settled moment
+            cursor = changes.encode(settled, 0)  # nothing changed up to the settled moment
         return {"changes": entries, "cursor": cursor, "more": more}
 
     @extend_schema(
