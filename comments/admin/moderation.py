@@ -4,6 +4,8 @@ Every decision goes through comments.moderation.transitions (one event per chang
 only chooses which comments and which status.
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -19,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from comments.admin import discussion
 from comments.admin.base import ReadOnlyAdmin
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
@@ -140,7 +143,12 @@ class CommentAdmin(admin.ModelAdmin):
     search_help_text = "Search the text, the author's name or email, or an exact IP address."
     ordering = ["created_at", "id"]
     action_form = DecisionForm
-    actions = [*(_action(decision) for decision in decisions.DECISIONS), ban_authors]
+    actions = [
+        *(_action(decision) for decision in decisions.DECISIONS),
+        ban_authors,
+        discussion.pick_comments,
+        discussion.unpick_comments,
+    ]
     change_form_template = "admin/comments/comment/change_form.html"
     change_list_template = "admin/comments/comment/change_list.html"
     readonly_fields = [
@@ -189,6 +197,11 @@ class CommentAdmin(admin.ModelAdmin):
                 "<int:pk>/decide/",
                 self.admin_site.admin_view(self.decide_view),
                 name="{}_{}_decide".format(*info),
+            ),
+            path(
+                "<int:pk>/pick/",
+                self.admin_site.admin_view(partial(discussion.pick_from_change_page, self)),
+                name="{}_{}_pick".format(*info),
             ),
             path(
                 "overview/",

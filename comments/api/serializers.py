@@ -140,6 +140,14 @@ class CommentSerializer(serializers.Serializer):
     useful_count = serializers.IntegerField(
         min_value=0, help_text="Signed-in readers who marked the comment Useful."
     )
+    picked = serializers.BooleanField(help_text="An editor's pick.")
+    pick_note = serializers.CharField(
+        allow_null=True, help_text="Why the editors picked it, if they said; null if not picked."
+    )
+    badges = serializers.ListField(
+        child=serializers.ChoiceField(choices=["author", "moderator"]),
+        help_text="Who the author is to the discussion: one of the article's authors, a moderator.",
+    )
 
 
 class ChangeSerializer(CommentSerializer):
@@ -211,8 +219,16 @@ def comment_url_template() -> str:
     return reverse("comments:permalink", args=[0]).replace("/0/", "/{}/")
 
 
-def as_dict(comment, article_slug: str, url_template: str, *, own: bool = False) -> dict:
-    """A comment (model or the page's ShownComment) as the API shows it."""
+def as_dict(
+    comment,
+    article_slug: str,
+    url_template: str,
+    *,
+    own: bool = False,
+    badges: dict[int, tuple[str, ...]] | None = None,
+) -> dict:
+    """A comment (model or the page's ShownComment) as the API shows it; `badges` are
+    `comments.threads.badges.badges_for` of its discussion."""
     status = comment.status
     public = PUBLIC_STATUS.get(status)
     if public is None and own:
@@ -233,4 +249,7 @@ def as_dict(comment, article_slug: str, url_template: str, *, own: bool = False)
         "edited_at": comment.edited_at,
         "url": url_template.format(comment.id),
         "useful_count": comment.useful_count,
+        "picked": shown and comment.picked_at is not None,
+        "pick_note": (comment.pick_note or None) if shown and comment.picked_at else None,
+        "badges": list((badges or {}).get(comment.user_id, ())) if shown else [],
     }

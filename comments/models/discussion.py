@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from articles.models import Article
 
+PICK_NOTE_LENGTH = 200
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -53,6 +55,19 @@ class Comment(models.Model):
     useful_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Readers who marked it Useful (kept with the votes)."
     )
+    # An editor's pick: shown at the top of the discussion, with a line saying why.
+    picked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    pick_note = models.CharField(
+        max_length=PICK_NOTE_LENGTH, blank=True, help_text="Why the editors picked it: one line."
+    )
 
     ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Never published.")
     user_agent = models.CharField(max_length=300, blank=True, help_text="Never published.")
@@ -81,6 +96,10 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    @property
+    def is_picked(self) -> bool:
+        return self.picked_at is not None
 
     @property
     def is_gone(self) -> bool:

@@ -7,7 +7,7 @@ from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.posting import permissions
-from comments.threads import queries
+from comments.threads import badges, queries
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
 
@@ -33,6 +33,8 @@ def discussion_context(
         useful_ids=discussion.useful_ids,
         csrf_token=get_token(request) if reader.is_signed_in else "",
         order=discussion.order,
+        # An empty discussion asks for neither badges nor picks.
+        badges=badges.badges_for(article) if discussion.shown_count else {},
     )
     if form is None and refusal is None:
         form = CommentForm(
@@ -43,6 +45,7 @@ def discussion_context(
     return {
         "discussion": discussion,
         "threads_html": renderer.render(discussion.threads),
+        "picks": queries.picks_for(article) if discussion.shown_count else [],
         "comment_form": form if refusal is None else None,
         "comment_refusal": refusal,
         "reply_to": _reply_target(request, form, discussion),

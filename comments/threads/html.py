@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from comments.models import Comment
 from comments.posting.permissions import can_edit
+from comments.threads.badges import LABELS
 from comments.threads.queries import Node, ShownComment
 from comments.threads.readers import Reader
 
@@ -56,6 +57,7 @@ class ThreadRenderer:
         useful_ids: frozenset[int] = frozenset(),
         csrf_token: str = "",
         order: str = "oldest",
+        badges: dict[int, tuple[str, ...]] | None = None,
     ):
         # reply_mode: "reply" (may reply), "login" (must sign in first), "none" (closed)
         self.reader = reader
@@ -74,6 +76,7 @@ class ThreadRenderer:
         self.useful_ids = useful_ids
         self.csrf_token = escape(csrf_token)
         self.order_query = f"?order={escape(order)}" if order != "oldest" else ""
+        self.badges = badges or {}
 
     def render(self, threads: list[Node]) -> SafeString:
         parts: list[str] = ['<ol class="comment-list">']
@@ -122,6 +125,7 @@ class ThreadRenderer:
         )
         if comment.edited_at:
             out.append(' <span class="comment__edited">(edited)</span>')
+        self._badges(comment, out)
         out.append("</footer>")
         if pending:
             out.append(f'<p class="comment__awaiting" role="status">{AWAITING}</p>')
@@ -190,3 +194,15 @@ class ThreadRenderer:
             f'<span class="visually-hidden"> comment by {name}</span></button> {shown}'
             '<span class="comment__useful-status" role="status"></span></form>'
         )
+
+    def _badges(self, comment: ShownComment, out: list[str]) -> None:
+        for badge in self.badges.get(comment.user_id, ()) if comment.user_id else ():
+            out.append(
+                f' <span class="comment__badge comment__badge--{badge}">{LABELS[badge]}</span>'
+            )
+        if comment.picked_at is not None:
+            note = f": {escape(comment.pick_note)}" if comment.pick_note else ""
+            out.append(
+                ' <span class="comment__badge comment__badge--pick">'
+                f"Editor&rsquo;s pick{note}</span>"
+            )

@@ -24,7 +24,7 @@ ORDERS = ("oldest", "newest", "useful")
 _STRUCTURE_FIELDS = ("id", "parent_id", "status", "user_id")
 _CONTENT_FIELDS = (
     *_STRUCTURE_FIELDS, "root_id", "depth", "author_name", "author_url", "body_html",
-    "created_at", "edited_at", "useful_count",
+    "created_at", "edited_at", "useful_count", "picked_at", "pick_note",
 )  # fmt: skip
 # What the "useful" order ranks top-level comments by (comments.threads.ranking).
 _RANK_FIELDS = ("useful_count", "created_at")
@@ -39,6 +39,10 @@ class ShownComment(namedtuple("ShownComment", _CONTENT_FIELDS)):
     @property
     def pk(self) -> int:
         return self.id
+
+    @property
+    def is_picked(self) -> bool:
+        return self.picked_at is not None
 
 
 @dataclass
@@ -260,6 +264,26 @@ def vote_target(pk: int, reader: Reader, *, since: datetime) -> VoteTarget:
         recent_votes=getattr(comment, "reader_recent", 0),
         first_recent=getattr(comment, "reader_first_recent", None),
     )
+
+
+@dataclass(frozen=True)
+class Pick:
+    id: int
+    author_name: str
+    pick_note: str
+
+
+def picks_for(article: Article) -> list[Pick]:
+    """The editors' picks of a discussion, first picked first: one query, for the strip at the
+    top of the page (a pick may be on any page of the discussion)."""
+    rows = (
+        Comment.objects.filter(
+            article=article, status=Comment.Status.APPROVED, picked_at__isnull=False
+        )
+        .order_by("picked_at", "id")
+        .values_list("id", "author_name", "pick_note")
+    )
+    return [Pick(*row) for row in rows]
 
 
 def approved_comments(article: Article):

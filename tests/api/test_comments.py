@@ -7,7 +7,7 @@ from articles.models import Article
 from comments.models import ApiToken, Comment, ModerationEvent, Report, UsefulVote
 from comments.models.api import hash_key
 from tests.api.conftest import client_for
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db
 
@@ -62,12 +62,24 @@ def test_thread_queries_do_not_grow_with_the_discussion(
         for comment in Comment.objects.filter(article=article)
         for voter in voters
     )
-    Comment.objects.filter(article=article).update(useful_count=2)
-    # article, fingerprint (ETag), the whole thread
-    with django_assert_max_num_queries(3):
+    Comment.objects.filter(article=article).update(
+        useful_count=2, picked_at=timezone.now(), pick_note="Picked."
+    )
+    # Accounts with badges among the commenters.
+    for user in (*article.authors.all(), moderator_user(username="mod"), *voters):
+        CommentFactory(article=article, user=user)
+    count += len(voters) + 2
+    # article, fingerprint (ETag), the whole thread, and the badges of its accounts (one
+    # small query, so that the thread's query of 10,000 rows has no subquery per row)
+    with django_assert_max_num_queries(4):
         response = _thread(anonymous, article, order=order)
     assert len(response.json()["comments"]) == count
-    assert {c["useful_count"] for c in response.json()["comments"]} == {2}
+    assert {c["useful_count"] for c in response.json()["comments"]} == {0, 2}
+    assert {tuple(c["badges"]) for c in response.json()["comments"]} == {
+        (),
+        ("author",),
+        ("moderator",),
+    }
 
 
 def test_unchanged_thread_answers_304_from_two_queries(

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from comments.models import ModerationSettings
+from comments.models import Comment, ModerationSettings
 from tests.browser.conftest import axe_check
 from tests.browser.test_discussion import sign_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -82,8 +82,14 @@ def test_without_javascript_the_button_posts_and_comes_back(new_context, discuss
 
 
 def test_anonymous_readers_see_counts_and_are_asked_to_sign_in(page, discussion):
-    site, article, _older, later, _ada = discussion
+    site, article, older, later, _ada = discussion
+    Comment.objects.filter(pk=older.pk).update(picked_at=timezone.now(), pick_note="Sharp.")
+    CommentFactory(article=article, user=article.authors.first(), author_name="Wren Writer")
     page.goto(site + article.get_absolute_url())
+    picks = page.get_by_role("complementary", name="Editor\u2019s picks")
+    expect(picks.get_by_role("link", name="Olive Older")).to_be_visible()
+    expect(page.locator(".comment__badge--author")).to_have_text("Author")
+    axe_check(page, "a discussion with picks and badges, to an anonymous reader")
     expect(page.locator(f"#comment-{later.pk}-useful")).to_have_text("0 useful")
     expect(
         page.get_by_role("link", name="Sign in to vote on the comment by Lena Later")

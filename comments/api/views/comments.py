@@ -22,8 +22,14 @@ from comments.api.serializers import (
 from comments.api.views.common import NO_COMMENT, api_reader, valid_input
 from comments.models import Comment
 from comments.posting import services
-from comments.threads import queries
+from comments.threads import badges, queries
 from comments.threads.readers import Reader
+
+
+def _shown(comment: Comment, *, own: bool) -> dict:
+    """One comment as the API shows it, with its author's badges (one query)."""
+    badged = badges.badges_for(comment.article, [comment.user_id]) if comment.user_id else {}
+    return as_dict(comment, comment.article.slug, comment_url_template(), own=own, badges=badged)
 
 
 class CommentDetailView(APIView):
@@ -41,9 +47,7 @@ class CommentDetailView(APIView):
         # the comment with its article (a token adds its own lookup)
         comment, reader = self._comment(request, pk)
         own = reader.wrote(comment)
-        return conditional.respond(
-            request, as_dict(comment, comment.article.slug, comment_url_template(), own=own)
-        )
+        return conditional.respond(request, _shown(comment, own=own))
 
     @extend_schema(
         summary="Edit one's own comment within the edit window",
@@ -60,7 +64,7 @@ class CommentDetailView(APIView):
         comment, reader = self._comment(request, pk)
         data = valid_input(CommentEditSerializer, request)
         services.edit_comment(comment=comment, reader=reader, body=data["body"])
-        return Response(as_dict(comment, comment.article.slug, comment_url_template(), own=True))
+        return Response(_shown(comment, own=True))
 
     @extend_schema(
         summary="Delete one's own comment",

@@ -34,7 +34,7 @@ from comments.api.views.common import (
 )
 from comments.models import Comment
 from comments.posting import services
-from comments.threads import changes, queries
+from comments.threads import badges, changes, queries
 from comments.threads.readers import Reader
 
 CURSOR = "^[A-Za-z0-9_-]+$"
@@ -139,11 +139,12 @@ class ArticleCommentsView(ThreadView):
             article, Reader(user=None, browser="api"), order=order, whole=True
         )
         template = comment_url_template()
+        badged = badges.badges_for(article)
         flat: list[dict] = []
         stack = list(reversed(discussion.threads))
         while stack:
             node = stack.pop()
-            flat.append(as_dict(node.comment, article.slug, template))
+            flat.append(as_dict(node.comment, article.slug, template, badges=badged))
             stack.extend(reversed(node.children))
         return {
             "article": article.slug,
@@ -164,9 +165,10 @@ class ArticleCommentsView(ThreadView):
         more = len(changed) > limit
         changed = changed[:limit]
         template = comment_url_template()
+        badged = badges.badges_for(article, [c.user_id for c in changed if c.user_id])
         entries = []
         for comment in changed:
-            entry = as_dict(comment, article.slug, template)
+            entry = as_dict(comment, article.slug, template, badges=badged)
             entry["updated_at"] = comment.updated_at
             entries.append(entry)
         if changed:
@@ -203,7 +205,13 @@ class ArticleCommentsView(ThreadView):
             body=data["body"],
         )
         return Response(
-            as_dict(comment, article.slug, comment_url_template(), own=True),
+            as_dict(
+                comment,
+                article.slug,
+                comment_url_template(),
+                own=True,
+                badges=badges.badges_for(article, [comment.user_id]),
+            ),
             status=status.HTTP_201_CREATED,
         )
 
@@ -230,9 +238,10 @@ class ArticleCommentsTreeView(ThreadView):
             article, Reader(user=None, browser="api"), order=order, whole=True
         )
         template = comment_url_template()
+        badged = badges.badges_for(article)
 
         def build(node) -> dict:
-            entry = as_dict(node.comment, article.slug, template)
+            entry = as_dict(node.comment, article.slug, template, badges=badged)
             entry["replies"] = [build(child) for child in node.children]
             return entry
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from comments.models import Comment, UsefulVote
 from comments.threads.queries import discussion_for
 from comments.threads.readers import Reader
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,13 @@ def _votes_on_every_comment(article, *voters) -> None:
         UsefulVote(comment_id=pk, voter=voter) for pk in comments for voter in voters
     )
     Comment.objects.filter(article=article).update(useful_count=F("useful_count") + len(voters))
+
+
+def _picks_and_badges(article) -> None:
+    """Every comment an editor's pick; and comments by an author and a moderator."""
+    Comment.objects.filter(article=article).update(picked_at=timezone.now(), pick_note="Sharp.")
+    CommentFactory(article=article, user=article.authors.first())
+    CommentFactory(article=article, user=moderator_user(username="mod"))
 
 
 def _with_votes(comment, votes: int):
@@ -233,10 +240,12 @@ def test_article_page_queries_do_not_grow_with_the_discussion(
     article = ArticleFactory()
     _bulk_thread(article, count)
     _votes_on_every_comment(article, UserFactory(), UserFactory())
-    assert Comment.objects.filter(article=article).count() == count
+    _picks_and_badges(article)
+    assert Comment.objects.filter(article=article).count() == count + 2
 
-    # article, authors, topics, related, comment structure, comment content, moderation settings
-    with django_assert_max_num_queries(7):
+    # article, authors, topics, related, comment structure, comment content, moderation
+    # settings, editor's picks, badges
+    with django_assert_max_num_queries(9):
         response = client.get(f"{article.get_absolute_url()}?order={order}")
     assert response.status_code == 200
     assert "2 useful" in response.content.decode()
@@ -247,9 +256,10 @@ def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num
     article = ArticleFactory()
     _bulk_thread(article, count)
     _votes_on_every_comment(article, reader, UserFactory())
+    _picks_and_badges(article)
     client.force_login(reader)
-    # session, user, the seven of the anonymous page, and the reader's own votes
-    with django_assert_max_num_queries(10):
+    # session, user, the nine of the anonymous page, and the reader's own votes
+    with django_assert_max_num_queries(11):
         response = client.get(f"{article.get_absolute_url()}?order=useful")
     assert response.status_code == 200
     assert response.content.decode().count('aria-pressed="true"') == min(count, 250)
