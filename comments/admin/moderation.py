@@ -21,8 +21,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from comments.admin import discussion
 from comments.admin.base import ReadOnlyAdmin
+from comments.admin.discussion import pick_comments, pick_from_change_page, unpick_comments
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
@@ -146,8 +146,8 @@ class CommentAdmin(admin.ModelAdmin):
     actions = [
         *(_action(decision) for decision in decisions.DECISIONS),
         ban_authors,
-        discussion.pick_comments,
-        discussion.unpick_comments,
+        pick_comments,
+        unpick_comments,
     ]
     change_form_template = "admin/comments/comment/change_form.html"
     change_list_template = "admin/comments/comment/change_list.html"
@@ -200,7 +200,7 @@ class CommentAdmin(admin.ModelAdmin):
             ),
             path(
                 "<int:pk>/pick/",
-                self.admin_site.admin_view(partial(discussion.pick_from_change_page, self)),
+                self.admin_site.admin_view(partial(pick_from_change_page, self)),
                 name="{}_{}_pick".format(*info),
             ),
             path(
