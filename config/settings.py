@@ -342,6 +342,8 @@ COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 # Top-level threads on each page of a discussion; 0 shows the whole discussion on one page.
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+# How often an open article page asks whether new comments became public (seconds).
+COMMENTS_POLL_SECONDS = env_int("COMMENTS_POLL_SECONDS", 30)
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
 COMMENT_VOTES_PER_HOUR = env_int("COMMENT_VOTES_PER_HOUR", 60)
 # A comment's IP address and user agent (and a report's IP) are cleared once this many days

@@ -1,13 +1,15 @@
 """What an article page needs to show its discussion: threads, form, policy, counts."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.urls import reverse
 
 from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.posting import permissions
-from comments.threads import badges, queries
+from comments.threads import badges, changes, queries
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
 
@@ -50,6 +52,12 @@ def discussion_context(
         "comment_refusal": refusal,
         "reply_to": _reply_target(request, form, discussion),
         "reader": reader,
+        # What the page's script polls for comments that become public while it is open.
+        "changes_url": reverse("api:article-comments", args=[article.slug])
+        if article.is_live
+        else "",
+        "changes_cursor": changes.from_now(),
+        "poll_seconds": settings.COMMENTS_POLL_SECONDS,
     }
 
 
