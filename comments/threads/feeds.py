@@ -11,10 +11,29 @@ from comments.threads import queries
 FEED_LENGTH = 50
 
 
-class ArticleCommentsFeed(Feed):
-    """The approved comments of one article, newest first."""
+class _CommentItems(Feed):
+    """What every comment feed says of one comment."""
 
     feed_type = RssFeed
+
+    def item_description(self, item) -> str:
+        return item.body_html
+
+    def item_link(self, item) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.edited_at or item.created_at
+
+    def item_author_name(self, item) -> str:
+        return item.author_name
+
+
+class ArticleCommentsFeed(_CommentItems):
+    """The approved comments of one article, newest first."""
 
     def get_object(self, request, slug: str) -> Article:
         article = Article.objects.published().filter(slug=slug).first()
@@ -37,30 +56,14 @@ class ArticleCommentsFeed(Feed):
     def item_title(self, item) -> str:
         return f"{item.author_name}: {strip_tags(item.body_html)[:80]}"
 
-    def item_description(self, item) -> str:
-        return item.body_html
-
-    def item_link(self, item) -> str:
-        return item.get_absolute_url()
-
-    def item_pubdate(self, item):
-        return item.created_at
-
-    def item_updateddate(self, item):
-        return item.edited_at or item.created_at
-
-    def item_author_name(self, item) -> str:
-        return item.author_name
-
 
 class ArticleCommentsAtomFeed(ArticleCommentsFeed):
     feed_type = AtomFeed
 
 
-class LatestCommentsFeed(Feed):
+class LatestCommentsFeed(_CommentItems):
     """The approved comments of every published article, newest first."""
 
-    feed_type = RssFeed
     title = f"Latest comments · {settings.SITE_NAME}"
     link = reverse_lazy("comments:latest")
     description = "The newest comments on every article."
@@ -70,21 +73,6 @@ class LatestCommentsFeed(Feed):
 
     def item_title(self, item) -> str:
         return f"{item.author_name} on {item.article.title}: {strip_tags(item.body_html)[:80]}"
-
-    def item_description(self, item) -> str:
-        return item.body_html
-
-    def item_link(self, item) -> str:
-        return item.get_absolute_url()
-
-    def item_pubdate(self, item):
-        return item.created_at
-
-    def item_updateddate(self, item):
-        return item.edited_at or item.created_at
-
-    def item_author_name(self, item) -> str:
-        return item.author_name
 
 
 class LatestCommentsAtomFeed(LatestCommentsFeed):
