@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
 MODERATORS = "Moderators"
-# The group's permissions (data migrations 0003 and 0009 gave the group these).
+# The group's permissions (data migrations 0003, 0009 and 0012 gave the group these).
 MODERATOR_PERMISSIONS = {
     "comment": ["view", "change"],
     "reportedcomment": ["view", "change"],
@@ -14,6 +14,7 @@ MODERATOR_PERMISSIONS = {
     "moderationsettings": ["view", "change"],
     "moderationevent": ["view"],
     "personaldatalog": ["view"],
+    "usefulvote": ["view"],
 }
 
 

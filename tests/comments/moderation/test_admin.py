@@ -168,8 +168,13 @@ def test_group_has_exactly_the_moderation_permissions():
         "view_comment", "change_comment", "view_reportedcomment", "change_reportedcomment",
         "view_report", "view_ban", "add_ban", "change_ban", "delete_ban",
         "view_moderationsettings", "change_moderationsettings", "view_moderationevent",
-        "view_personaldatalog",
+        "view_personaldatalog", "view_usefulvote",
     }  # fmt: skip
+
+
+def test_a_moderator_lists_who_voted(mod_client):
+    assert mod_client.get("/admin/comments/usefulvote/").status_code == 200
+    assert mod_client.get("/admin/comments/usefulvote/add/").status_code == 403
 
 
 def test_change_page_shows_thread_record_and_history(mod_client):
