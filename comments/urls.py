@@ -22,6 +22,7 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/<int:pk>/useful/", views.useful, name="useful"),
+    path("comments/<int:pk>/mute/", views.mute, name="mute"),
     path(
         "notifications/confirm/<str:token>/",
         views.confirm_subscription,
@@ -29,6 +30,7 @@ urlpatterns = [
     ),
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/notifications/", views.notification_settings, name="notification_settings"),
+    path("accounts/muted/", views.muted_readers, name="muted_readers"),
     path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/personal-data/", views.personal_data_page, name="personal_data"),
 ]

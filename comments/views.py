@@ -27,7 +27,7 @@ from comments.moderation.pipeline import Conflict, TooSoon
 from comments.outbound import mail, subscriptions
 from comments.portability import personal_data
 from comments.posting import permissions, services
-from comments.threads import queries, rendering
+from comments.threads import muting, queries, rendering
 from comments.threads.readers import (
     DETAILS_COOKIE,
     Reader,
@@ -185,6 +185,23 @@ def useful(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_comment_url(comment, reader, _order(request)))
 
 
+@require_POST
+def mute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mute (`mute=yes`) or unmute (`no`) the account that wrote a comment, then back to it.
+    Private: only this reader's pages change."""
+    reader = reader_from(request)
+    comment = queries.comment_for(pk, reader)
+    try:
+        if request.POST.get("mute") == "no":
+            muting.unmute(reader=reader, user_id=comment.user_id)
+        else:
+            muting.mute(reader=reader, user_id=comment.user_id)
+    except services.CommentRefused as refused:
+        status = next((s for kind, s in _REFUSAL_STATUS if isinstance(refused, kind)), 403)
+        return _refused(request, comment.article, refused.message, status=status)
+    return redirect(_comment_url(comment, reader, _order(request)))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment, reader = _visible_comment_or_404(request, pk)
@@ -332,6 +349,21 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         {"form": form, "subscriptions": followed},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def muted_readers(request: HttpRequest) -> HttpResponse:
+    """The readers this account muted, each with a button to unmute them."""
+    if request.method == "POST":
+        raw = request.POST.get("unmute", "")
+        reader = reader_from(request)
+        if raw.isdigit() and muting.unmute(reader=reader, user_id=int(raw)):
+            messages.success(request, "Unmuted: you see that reader's comments again.")
+        else:
+            messages.error(request, "That reader was not muted.")
+        return redirect("comments:muted_readers")
+    return render(request, "comments/muted_readers.html", {"muted": muting.muted_by(request.user)})
 
 
 @login_required

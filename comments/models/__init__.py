@@ -1,7 +1,7 @@
 """The comments app's models, one module per part of the job."""
 
 from comments.models.api import ApiToken
-from comments.models.discussion import Comment, Report, ReportedComment, UsefulVote
+from comments.models.discussion import Comment, MutedReader, Report, ReportedComment, UsefulVote
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
@@ -15,6 +15,7 @@ __all__ = [
     "MailPreference",
     "ModerationEvent",
     "ModerationSettings",
+    "MutedReader",
     "Notification",
     "PersonalDataLog",
     "Report",

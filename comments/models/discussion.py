@@ -1,4 +1,4 @@
-"""Comments and the reports readers file about them."""
+"""Comments, the reports readers file about them, and the readers they mute."""
 
 from django.conf import settings
 from django.db import models
@@ -130,6 +130,27 @@ class UsefulVote(models.Model):
 
     def __str__(self) -> str:
         return f"Useful vote on comment {self.comment_id}"
+
+
+class MutedReader(models.Model):
+    """A signed-in reader no longer wants to see another account's comments. Private: only
+    the reader who muted sees it, and the muted account is never told."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes"
+    )
+    muted = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "muted"], name="mute_once_per_reader"),
+            models.CheckConstraint(name="mute_not_oneself", condition=~Q(reader=F("muted"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reader {self.reader_id} muted {self.muted_id}"
 
 
 class Report(models.Model):

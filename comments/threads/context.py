@@ -9,7 +9,7 @@ from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.posting import permissions
-from comments.threads import badges, changes, queries
+from comments.threads import badges, changes, muting, queries
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
 
@@ -33,6 +33,7 @@ def discussion_context(
         reply_mode=reply_mode,
         page_query=_page_query(discussion),
         useful_ids=discussion.useful_ids,
+        muted_ids=muting.muted_ids_of(reader),
         csrf_token=get_token(request) if reader.is_signed_in else "",
         order=discussion.order,
         # An empty discussion asks for neither badges nor picks.

@@ -33,6 +33,7 @@ AWAITING = "Your comment is awaiting moderation."
 _APPROVED = str(Comment.Status.APPROVED.value)
 _PENDING = str(Comment.Status.PENDING.value)
 _YOURS = '<span class="visually-hidden"> your comment</span>'
+MUTED = "Comment by a muted reader"
 
 
 def _when(moment: datetime, zone) -> tuple[str, str]:
@@ -55,6 +56,7 @@ class ThreadRenderer:
         edit_minutes: int,
         page_query: str = "",
         useful_ids: frozenset[int] = frozenset(),
+        muted_ids: frozenset[int] = frozenset(),
         csrf_token: str = "",
         order: str = "oldest",
         badges: dict[int, tuple[str, ...]] | None = None,
@@ -63,7 +65,6 @@ class ThreadRenderer:
         self.reader = reader
         self.article_url = article_url
         self.reply_mode = reply_mode
-        self.edit_minutes = edit_minutes
         self.edit_minutes = edit_minutes
         self.page_query = escape(page_query)
         self.login_url = f"{reverse('account_login')}?next={quote(article_url)}%23respond"
@@ -75,7 +76,10 @@ class ThreadRenderer:
         self.useful_url = reverse("comments:useful", kwargs={"pk": 0}).replace("/0/", "/{}/")
         # Reversed once per page, not once per comment: reversing costs more than the rest.
         self.login_to_vote = f"{reverse('account_login')}?next={quote(article_url)}%23comment-"
+        self.mute_url = reverse("comments:mute", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.useful_ids = useful_ids
+        # The accounts this reader muted: their comments collapse, for this reader only.
+        self.muted_ids = muted_ids
         self.csrf_token = escape(csrf_token)
         self.order_query = f"?order={escape(order)}" if order != "oldest" else ""
         self.badges = badges or {}
@@ -97,6 +101,14 @@ class ThreadRenderer:
                 f'<article class="comment__body comment__body--gone" aria-label="{text}">'
                 f'<p class="comment__gone">{text}</p></article>'
             )
+        elif comment.user_id is not None and comment.user_id in self.muted_ids:
+            # Only the comment collapses; its replies below stay as they are.
+            out.append(
+                f'<details class="comment__muted"><summary>{MUTED}'
+                '<span class="comment__muted-show"> &mdash; show</span></summary>'
+            )
+            self._comment(comment, out)
+            out.append("</details>")
         else:
             self._comment(comment, out)
         if node.children:
@@ -165,6 +177,24 @@ class ThreadRenderer:
             out.append('<p class="comment__actions">')
             out.append(" ".join(links))
             out.append("</p>")
+        if approved and not mine:
+            self._mute(comment, name, out)
+
+    def _mute(self, comment: ShownComment, name: str, out: list[str]) -> None:
+        """Mute (or unmute) the comment's account: for a signed-in reader, on a comment by
+        another account. A form, so it works without JavaScript."""
+        if self.reader.user is None or comment.user_id is None:
+            return
+        muted = comment.user_id in self.muted_ids
+        out.append(
+            f'<form class="comment__mute" method="post" action="{self.mute_url.format(comment.id)}'
+            f'{self.order_query}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf_token}">'
+            f'<input type="hidden" name="mute" value="{"no" if muted else "yes"}">'
+            f'<button type="submit" class="link-button comment__mute-button">'
+            f"{'Unmute' if muted else 'Mute'}"
+            f'<span class="visually-hidden"> {name}</span></button></form>'
+        )
 
     def _useful(self, comment: ShownComment, name: str, out: list[str]) -> None:
         """The Useful count, and the button that marks (or unmarks) it: a form that works

@@ -258,8 +258,9 @@ def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num
     _votes_on_every_comment(article, reader, UserFactory())
     _picks_and_badges(article)
     client.force_login(reader)
-    # session, user, the nine of the anonymous page, and the reader's own votes
-    with django_assert_max_num_queries(11):
+    # session, user, the nine of the anonymous page, the reader's own votes, and the readers
+    # they muted
+    with django_assert_max_num_queries(12):
         response = client.get(f"{article.get_absolute_url()}?order=useful")
     assert response.status_code == 200
     assert response.content.decode().count('aria-pressed="true"') == min(count, 250)
