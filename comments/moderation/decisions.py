@@ -40,15 +40,18 @@ def targets_from(status: str) -> list[tuple[str, str]]:
     return [(to, S(to).label) for to in TARGETS if transitions.can_move(status, to)]
 
 
-def decide(comment: Comment, to_status: str, *, moderator, reason: str = "") -> Comment:
-    """A moderator's decision on one comment; TransitionRefused when it may not be taken."""
+def _check(to_status: str) -> None:
     if to_status not in TARGETS:
         raise NotADecision(f"“{to_status}” is not a decision a moderator can take.")
+
+
+def decide(comment: Comment, to_status: str, *, moderator, reason: str = "") -> Comment:
+    """A moderator's decision on one comment; TransitionRefused when it may not be taken."""
+    _check(to_status)
     return transitions.change_status(comment, to_status, actor=moderator, reason=reason)
 
 
 def decide_many(comments: list[Comment], to_status: str, *, moderator, reason: str = ""):
     """The bulk form: every comment that may move does; returns those that moved."""
-    if to_status not in TARGETS:
-        raise NotADecision(f"“{to_status}” is not a decision a moderator can take.")
+    _check(to_status)
     return transitions.change_statuses(comments, to_status, actor=moderator, reason=reason)

@@ -70,3 +70,12 @@ def test_a_status_that_is_no_decision_is_refused_even_where_the_transition_exist
         decisions.decide(comment, S.PENDING, moderator=None)
     comment.refresh_from_db()
     assert comment.status == S.APPROVED
+
+
+def test_the_bulk_form_refuses_a_status_that_is_no_decision():
+    comment = CommentFactory(status=S.APPROVED)
+
+    with pytest.raises(decisions.NotADecision):
+        decisions.decide_many([comment], S.PENDING, moderator=None)
+    comment.refresh_from_db()
+    assert comment.status == S.APPROVED
