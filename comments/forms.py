@@ -140,7 +140,7 @@ class ReportForm(ReaderForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = MailPreference
-        fields = ["replies", "article_comments", "published", "held_comments"]
+        fields = ["replies", "mentions", "article_comments", "published", "held_comments"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -69,6 +69,14 @@ class Comment(models.Model):
         max_length=PICK_NOTE_LENGTH, blank=True, help_text="Why the editors picked it: one line."
     )
 
+    # What the text refers to, as resolved when it was rendered: the comments of the
+    # discussion it quotes (so a quote can follow what happens to them), and the usernames
+    # it mentions (told once the comment is public).
+    quotes = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, editable=False, related_name="quoted_by"
+    )
+    mentions = models.JSONField(default=list, blank=True, editable=False)
+
     ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Never published.")
     user_agent = models.CharField(max_length=300, blank=True, help_text="Never published.")
 

@@ -59,6 +59,7 @@ class MailPreference(models.Model):
     replies = models.BooleanField("replies to my comments", default=True)
     article_comments = models.BooleanField("new comments on articles I wrote", default=True)
     published = models.BooleanField("when a held comment of mine is published", default=True)
+    mentions = models.BooleanField("when a reader mentions me", default=True)
     held_comments = models.BooleanField(
         "comments waiting for moderation (moderators)", default=False
     )
@@ -77,6 +78,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         HELD = "held", "A comment waits for moderation"
         REPLY = "reply", "A reply to your comment"
+        MENTION = "mention", "A comment that mentions you"
         ARTICLE_COMMENT = "article", "A comment on your article"
         THREAD_COMMENT = "thread", "A new comment in a discussion you follow"
         PUBLISHED = "published", "Your comment is published"

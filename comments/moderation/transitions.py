@@ -12,6 +12,7 @@ from django.utils import timezone
 from comments.models import Comment, ModerationEvent, Report
 from comments.moderation import roles
 from comments.outbound import recipients, webhooks
+from comments.threads import quoting
 
 S = Comment.Status
 ALLOWED: dict[str, set[str]] = {
@@ -152,4 +153,5 @@ def change_statuses(
         # The batch's first event id names it: unique, where two changes in one instant
         # (a frozen or stepped clock) would share a timestamp and lose the second's mail.
         _notify(movable, from_statuses, to_status, f"events-{min(e.pk for e in events)}")
+        quoting.refresh_quoters([c.pk for c in movable])  # their quotes follow them
     return movable

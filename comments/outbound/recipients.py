@@ -2,8 +2,10 @@
 
 Rules, whatever the entry point:
 - a held comment: every moderator who opted in;
-- an approved comment: the article's authors, the parent comment's author, the article's
-  confirmed subscribers, and the commenter when it was held before ("now published");
+- an approved comment: the article's authors, the parent comment's author, the readers it
+  mentions (not those who muted its author), the article's confirmed subscribers, and the
+  commenter when it was held before ("now published"); a reader newly mentioned by an edit
+  of a public comment hears of it then;
 - nobody is told of their own comment (but for "now published"), nobody gets two mails for
   one event (the outbox's unique constraint), and an address that opted out gets nothing;
 - an anonymous address is mailed only once it has confirmed a subscription (double opt-in);
@@ -22,17 +24,22 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment, MailPreference, Notification, Subscription
+from comments.models import Comment, MailPreference, MutedReader, Notification, Subscription
 from comments.moderation import roles
 from comments.outbound import outbox
+from comments.threads.quoting import mentionable
 
 Kind = Notification.Kind
 BATCH = 1000
 # When one address qualifies several ways for the same comment, the most personal wins.
-PRIORITY = [Kind.PUBLISHED, Kind.REPLY, Kind.ARTICLE_COMMENT, Kind.THREAD_COMMENT]
+PRIORITY = [Kind.PUBLISHED, Kind.REPLY, Kind.MENTION, Kind.ARTICLE_COMMENT, Kind.THREAD_COMMENT]
+# A comment naming more readers than this tells the first ones only: a mention is a call to
+# someone, not a way to mail a crowd.
+MENTIONS_TOLD = 10
 # Which MailPreference switch can silence each kind (and which one unsubscribing turns off).
 PREFERENCE = {
     Kind.REPLY: "replies",
+    Kind.MENTION: "mentions",
     Kind.ARTICLE_COMMENT: "article_comments",
     Kind.PUBLISHED: "published",
     Kind.HELD: "held_comments",
@@ -125,8 +132,43 @@ def queue_for_approved(comments: list[Comment], *, were_held: set[int] = frozens
     return ids
 
 
+def queue_for_mentions(comment: Comment) -> list[int]:
+    """Mail to the readers an edit of a public comment newly mentions (those named before
+    were told when it was published: one mail per reader and comment)."""
+    rows = [row for row in _approval_rows([comment], set()) if row.kind == Kind.MENTION]
+    ids = _insert(rows)
+    _schedule(ids)
+    return ids
+
+
+def _mentioned(comments: list[Comment]) -> dict[int, list]:
+    """comment id -> the accounts it mentions that will hear of it (not those who muted its
+    author). Two queries, whatever the number of comments."""
+    names = dict(
+        Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("pk", "mentions")
+    )
+    wanted = {name.lower() for told in names.values() for name in told[:MENTIONS_TOLD]}
+    if not wanted:
+        return {}
+    users = {u.lower: u for u in mentionable().filter(lower__in=wanted).exclude(email="")}
+    authors = {c.user_id for c in comments if c.user_id}
+    muting = set(
+        MutedReader.objects.filter(muted_id__in=authors, reader__in=users.values()).values_list(
+            "reader_id", "muted_id"
+        )
+    )
+    by_comment = {}
+    for comment in comments:
+        told = [users.get(name.lower()) for name in names.get(comment.pk, [])[:MENTIONS_TOLD]]
+        by_comment[comment.pk] = [
+            user for user in told if user and (user.pk, comment.user_id) not in muting
+        ]
+    return by_comment
+
+
 def _approval_rows(comments: list[Comment], were_held: set[int]) -> Iterator[Notification]:
     articles = {c.article_id for c in comments}
+    mentioned = _mentioned(comments)
     authors = _article_authors(articles)
     parents = {
         p.pk: p
@@ -139,9 +181,13 @@ def _approval_rows(comments: list[Comment], were_held: set[int]) -> Iterator[Not
         e for emails in authors.values() for e, _ in emails
     }
     account_emails |= {(c.author_email or "").lower() for c in comments if c.user_id}
+    account_emails |= {u.email.lower() for told in mentioned.values() for u in told}
     verified = _verified(account_emails)
     per_comment = [
-        (comment, _candidates(comment, parents, authors, confirmed, left, verified, were_held))
+        (
+            comment,
+            _candidates(comment, parents, authors, confirmed, left, verified, were_held, mentioned),
+        )
         for comment in comments
     ]
     prefs = {
@@ -171,7 +217,7 @@ def _wants(pref: MailPreference | None, kind: str) -> bool:
     return pref is None or field is None or getattr(pref, field)
 
 
-def _candidates(comment, parents, authors, confirmed, left, verified, were_held) -> dict:
+def _candidates(comment, parents, authors, confirmed, left, verified, were_held, mentioned) -> dict:
     """email -> every (kind, user, subscription) by which it qualifies for this comment.
 
     An address that left this discussion (unsubscribed) hears nothing more of it."""
@@ -198,6 +244,9 @@ def _candidates(comment, parents, authors, confirmed, left, verified, were_held)
         # A reply goes to an address we know belongs to its owner: verified, or confirmed.
         if parent_email in verified or parent_email in subs:
             offer(parent_email, Kind.REPLY, parent.user, subs.get(parent_email))
+    for user in mentioned.get(comment.pk, ()):
+        if user.email.lower() in verified:
+            offer(user.email, Kind.MENTION, user)
     found.pop(own, None)  # nobody is told of their own comment...
     if comment.pk in were_held and (own in verified or own in subs):
         offer(own, Kind.PUBLISHED, comment.user, subs.get(own))  # ...but that it is published

@@ -16,9 +16,9 @@ from comments.models import Comment, ModerationSettings, Report, UsefulVote
 from comments.moderation import pipeline, transitions
 from comments.outbound import recipients, webhooks
 from comments.posting import permissions
-from comments.threads import placement, queries
+from comments.threads import placement, queries, quoting
 from comments.threads.readers import Reader
-from comments.threads.rendering import render_comment
+from comments.threads.rendering import Rendered, SafeString, mark_safe
 
 # One kind of refusal for every entry point: a message for the reader, and the field it is about.
 CommentRefused = pipeline.Refused
@@ -32,6 +32,21 @@ def _check_body(body: str, max_length: int) -> None:
             f"A comment has at most {max_length:,} characters (this one has {len(body):,}).",
             field="body",
         )
+
+
+def rendered_body(
+    article: Article, reader: Reader, body: str, *, quoted_before: tuple[int, ...] = ()
+) -> Rendered:
+    """The comment's HTML in its discussion, refused if it quotes what it may not."""
+    rendered = quoting.render_in(article.pk, body, signed_in=reader.user is not None)
+    if refusal := quoting.why_cannot_quote(rendered, quoted_before=quoted_before):
+        raise CommentRefused(refusal, field="body")
+    return rendered
+
+
+def preview_comment(*, article: Article, reader: Reader, body: str) -> SafeString:
+    """What posting `body` would show, stored nowhere; refused as posting would refuse it."""
+    return mark_safe(rendered_body(article, reader, body).html)
 
 
 def _reply_target(article: Article, parent_id: int | None) -> Comment | None:
@@ -80,6 +95,7 @@ def post_comment(
     )
     facts = pipeline.facts_for(submission)
     _check_body(body, facts.settings.max_length)
+    rendered = rendered_body(article, reader, body)
     verdict = pipeline.verdict_for(submission, facts)
     spot = placement.place(parent, max_depth=facts.settings.max_depth)
     with transaction.atomic():
@@ -93,7 +109,8 @@ def post_comment(
             author_email=email,
             author_url=url,
             body=body,
-            body_html=render_comment(body),
+            body_html=rendered.html,
+            mentions=list(rendered.mentions),
             status=verdict.status,
             status_reason=verdict.reason,
             wants_followups=wants_followups,
@@ -101,6 +118,8 @@ def post_comment(
             user_agent=reader.user_agent,
         )
         placement.root_new_threads([comment])
+        if rendered.quotes:
+            comment.quotes.set(rendered.quotes)
         transitions.record_new(comment, verdict.reason)
         if (
             wants_followups
@@ -118,6 +137,9 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
     if refusal := permissions.why_cannot_edit(comment, reader, edit_minutes=edit_minutes):
         raise pipeline.NotAllowed(refusal)
     _check_body(body, limits.max_length)
+    quoted_before = tuple(comment.quotes.values_list("pk", flat=True))
+    mentioned_before = list(comment.mentions)
+    rendered = rendered_body(comment.article, reader, body, quoted_before=quoted_before)
     submission = pipeline.Submission(
         article=comment.article,
         reader=reader,
@@ -130,14 +152,19 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
     verdict = pipeline.verdict_for(submission, pipeline.facts_for(submission))
     with transaction.atomic():
         comment.body = body
-        comment.body_html = render_comment(body)
+        comment.body_html = rendered.html
+        comment.mentions = list(rendered.mentions)
         comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "body_html", "edited_at", "updated_at"])
+        comment.save(update_fields=["body", "body_html", "mentions", "edited_at", "updated_at"])
+        if set(rendered.quotes) != set(quoted_before):
+            comment.quotes.set(rendered.quotes)
         status = pipeline.stricter(comment.status, verdict.status)
         if status != comment.status:
             transitions.change_status(comment, status, reason=f"edited: {verdict.reason}")
         elif status == Comment.Status.APPROVED:
             webhooks.queue("comment.edited", [comment], f"edit-{comment.edited_at.timestamp()}")
+            if set(comment.mentions) - set(mentioned_before):
+                recipients.queue_for_mentions(comment)  # those newly named hear of it now
     return comment
 
 

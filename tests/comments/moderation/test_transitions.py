@@ -92,8 +92,10 @@ def test_bulk_change_skips_what_cannot_move_and_uses_fixed_queries(django_assert
 
     # savepoint, update, insert events, the actor's permissions (own, group's), update
     # reports, cancel held mail, and for the mail about published comments: article authors,
-    # their accounts, parents, subscribers, verified addresses, preferences; release
-    with django_assert_max_num_queries(14):
+    # their accounts, parents, subscribers, verified addresses, preferences, the mentions
+    # (one query; the accounts and mutes only when there are some); the comments quoting
+    # them; release
+    with django_assert_max_num_queries(16):
         moved = transitions.change_statuses([*pending, deleted], S.APPROVED, actor=moderator)
 
     assert len(moved) == 30
