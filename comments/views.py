@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -27,7 +27,7 @@ from comments.moderation.pipeline import Conflict, TooSoon
 from comments.outbound import mail, subscriptions
 from comments.portability import personal_data
 from comments.posting import permissions, services
-from comments.threads import muting, queries, rendering
+from comments.threads import muting, queries, quoting
 from comments.threads.readers import (
     DETAILS_COOKIE,
     Reader,
@@ -81,7 +81,11 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
     if "preview" in request.POST:
         # The page again, the form as sent and the comment as it would look; nothing stored,
         # and the moderation pipeline not asked (it writes, and counts towards flood control).
-        preview = rendering.preview(data["body"])
+        try:
+            preview = services.preview_comment(article=article, reader=reader, body=data["body"])
+        except services.CommentRefused as refused:
+            form.add_error(refused.field, refused.message)
+            return render_article(request, article, comment_form=form, status=400)
         return render_article(request, article, comment_form=form, comment_preview=preview)
     try:
         comment = services.post_comment(
@@ -126,12 +130,31 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         context = {"preview_errors": form.errors["body"]}
         return render(request, "comments/_preview.html", context, status=400)
+    body = form.cleaned_data["body"]
+    try:
+        shown = services.preview_comment(article=article, reader=reader, body=body)
+    except services.CommentRefused as refused:
+        return render(
+            request, "comments/_preview.html", {"preview_errors": [refused.message]}, status=400
+        )
     context = {
-        "comment_preview": rendering.preview(form.cleaned_data["body"]),
+        "comment_preview": shown,
         "preview_name": " ".join(carriable(request.POST.get("name", "")).split())[:100],
         "reader": reader,
     }
     return render(request, "comments/_preview.html", context)
+
+
+@require_safe
+def mentionable(request: HttpRequest, slug: str) -> JsonResponse:
+    """The readers a signed-in reader may mention here whose username starts with `q`: those
+    who wrote in this discussion, and the article's authors (for the form's suggestions)."""
+    article = _open_article_or_404(request, slug)
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Sign in to mention readers."}, status=403)
+    prefix = carriable(request.GET.get("q", ""))[:150]
+    readers = quoting.mentionable_in(article, prefix) if prefix else []
+    return JsonResponse({"readers": readers})
 
 
 def _refused(

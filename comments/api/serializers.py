@@ -148,6 +148,10 @@ class CommentSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=["author", "moderator"]),
         help_text="Who the author is to the discussion: one of the article's authors, a moderator.",
     )
+    mentions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The usernames of the readers the comment mentions (@username), as written.",
+    )
 
 
 class ChangeSerializer(CommentSerializer):
@@ -252,4 +256,5 @@ def as_dict(
         "picked": shown and comment.picked_at is not None,
         "pick_note": (comment.pick_note or None) if shown and comment.picked_at else None,
         "badges": list((badges or {}).get(comment.user_id, ())) if shown else [],
+        "mentions": list(comment.mentions) if shown else [],
     }

@@ -29,13 +29,16 @@ from comments.models import (
     Comment,
     MailPreference,
     ModerationEvent,
+    MutedReader,
     Notification,
     PersonalDataLog,
     Report,
     Subscription,
+    UsefulVote,
 )
 from comments.moderation import transitions
 from comments.outbound import webhooks
+from comments.threads import quoting
 
 ANONYMOUS = "Anonymous"
 ACCOUNT_SUBJECT = "account {}"
@@ -199,6 +202,18 @@ def export_for_user(user, *, actor=None) -> dict:
             }
             for report in reports
         ],
+        "useful_votes": [
+            {"comment": comment, "created_at": _iso(created_at)}
+            for comment, created_at in UsefulVote.objects.filter(voter=user)
+            .order_by("created_at", "id")
+            .values_list("comment_id", "created_at")
+        ],
+        "muted_readers": [
+            {"username": username, "muted_at": _iso(created_at)}
+            for username, created_at in MutedReader.objects.filter(reader=user)
+            .order_by("created_at", "id")
+            .values_list("muted__username", "created_at")
+        ],
         # Names and dates only: a token's hash is no one's business, not even its owner's.
         "api_tokens": [
             {
@@ -315,6 +330,8 @@ def _erase(
             deleted = transitions.change_statuses(
                 rows, Comment.Status.DELETED, actor=actor, reason=DELETED_REASON
             )
+        else:
+            quoting.refresh_quoters(ids)  # quotes of them name "Anonymous" now
         subscription_count = subscriptions.count()
         # Their unsent mail goes before the subscriptions it may hang on (cascade).
         cancelled = Notification.objects.filter(unsent, state=Notification.State.PENDING).update(
@@ -353,6 +370,9 @@ def erase_for_user(user, *, actor, delete_comments: bool) -> int:
         token_count = tokens.count()
         tokens.delete()
         reports = Report.objects.filter(reporter=user).update(ip_address=None)
+        # Votes stay counted with nobody named behind them; whom the reader muted is gone.
+        votes = UsefulVote.objects.filter(voter=user).update(voter=None)
+        mutes, _ = MutedReader.objects.filter(reader=user).delete()
         return _erase(
             _user_comments(user),
             subscriptions=_user_subscriptions(user),
@@ -361,7 +381,7 @@ def erase_for_user(user, *, actor, delete_comments: bool) -> int:
             actor=actor,
             delete_comments=delete_comments,
             subject=ACCOUNT_SUBJECT.format(user.pk),
-            extra={"tokens": token_count, "reports": reports},
+            extra={"tokens": token_count, "reports": reports, "votes": votes, "mutes": mutes},
         )
 
 

@@ -9,7 +9,7 @@ from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.posting import permissions
-from comments.threads import badges, changes, muting, queries
+from comments.threads import badges, changes, muting, queries, quoting
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
 
@@ -39,9 +39,15 @@ def discussion_context(
         # An empty discussion asks for neither badges nor picks.
         badges=badges.badges_for(article) if discussion.shown_count else {},
     )
+    reply_to = _reply_target(request, form, discussion)
     if form is None and refusal is None:
+        initial = saved_details(request)
+        if reply_to is not None and request.GET.get("quote"):
+            initial["body"] = quoting.quote_of(
+                Comment.objects.only("pk", "author_name", "body").get(pk=reply_to.pk)
+            )
         form = CommentForm(
-            initial=saved_details(request),
+            initial=initial,
             signed_in=reader.is_signed_in,
             max_length=limits.max_length,
         )
@@ -51,7 +57,7 @@ def discussion_context(
         "picks": queries.picks_for(article) if discussion.shown_count else [],
         "comment_form": form if refusal is None else None,
         "comment_refusal": refusal,
-        "reply_to": _reply_target(request, form, discussion),
+        "reply_to": reply_to,
         "reader": reader,
         # What the page's script polls for comments that become public while it is open.
         "changes_url": reverse("api:article-comments", args=[article.slug])

@@ -161,6 +161,14 @@ class ThreadRenderer:
                     f'data-comment-id="{cid}" data-author="{name}" '
                     f'aria-label="Reply to {name}">Reply</a>'
                 )
+                # Without JavaScript: the reply form, starting with the whole comment quoted;
+                # static/js/quote.js quotes the words selected in it instead, if any.
+                links.append(
+                    f'<a class="comment-quote-link" '
+                    f'href="?{self.page_query}replytocom={cid}&amp;quote=1#respond" '
+                    f'data-comment-id="{cid}" data-author="{name}" rel="nofollow">'
+                    f'Quote<span class="visually-hidden"> {name}</span></a>'
+                )
             elif self.reply_mode == "login":
                 links.append(f'<a href="{self.login_url}">Log in to reply</a>')
         mine = self.reader.wrote(comment)

@@ -24,7 +24,7 @@ ORDERS = ("oldest", "newest", "useful")
 _STRUCTURE_FIELDS = ("id", "parent_id", "status", "user_id")
 _CONTENT_FIELDS = (
     *_STRUCTURE_FIELDS, "root_id", "depth", "author_name", "author_url", "body_html",
-    "created_at", "edited_at", "useful_count", "picked_at", "pick_note",
+    "created_at", "edited_at", "useful_count", "picked_at", "pick_note", "mentions",
 )  # fmt: skip
 # What the "useful" order ranks top-level comments by (comments.threads.ranking).
 _RANK_FIELDS = ("useful_count", "created_at")

@@ -10,6 +10,7 @@ highlighted, and the reader is told once the comment is public (`outbound.recipi
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -68,6 +69,26 @@ def mentionable():
         .exclude(username__contains="@")
         .annotate(lower=Lower("username"))
     )
+
+
+SUGGESTED = 8
+
+
+def mentionable_in(article, prefix: str) -> list[dict]:
+    """Up to SUGGESTED readers of this discussion (its public comments' accounts and the
+    article's authors) whose username starts with `prefix`: username and public name."""
+    wrote_here = Comment.objects.filter(article=article, status=S.APPROVED, user_id=OuterRef("pk"))
+    readers = (
+        mentionable()
+        .filter(lower__startswith=prefix.lower())
+        .filter(Q(Exists(wrote_here)) | Q(articles=article))
+        .distinct()
+        .order_by("lower")[:SUGGESTED]
+    )
+    return [
+        {"username": user.username, "name": user.get_full_name() or user.username}
+        for user in readers
+    ]
 
 
 def render_in(article_id: int, body: str, *, signed_in: bool) -> Rendered:

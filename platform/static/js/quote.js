@@ -1,0 +1,61 @@
+// Quote with attribution, better with JavaScript: "Quote" opens the reply form under the
+// comment with the words selected in it quoted (or the whole comment when nothing is),
+// as a Markdown quote whose first line links to the comment. Without JavaScript the link
+// loads the page with the form starting that way (?replytocom=ID&quote=1).
+(function () {
+  "use strict";
+  var form = document.getElementById("commentform");
+  var body = form && form.querySelector("textarea[name=body]");
+  if (!body) return;
+
+  // The last words selected inside a comment: pressing the link may clear the selection.
+  var selected = { id: null, text: "" };
+  document.addEventListener("selectionchange", function () {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return;
+    var range = selection.getRangeAt(0);
+    var node = range.commonAncestorContainer;
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    var content = element && element.closest(".comment__content");
+    var item = content && content.closest("li.comment");
+    if (!item) return;
+    selected = { id: item.id.replace("comment-", ""), text: selection.toString() };
+  });
+
+  function quoted(id, author, text) {
+    var lines = text.replace(/\r\n?/g, "\n").trim().split("\n");
+    var cite = author.replace(/\[/g, "(").replace(/\]/g, ")");
+    return "> [" + cite + " wrote:](/comments/" + id + "/)\n" +
+      lines.map(function (line) { return ("> " + line).replace(/\s+$/, ""); }).join("\n") + "\n\n";
+  }
+
+  function wholeComment(id) {
+    var content = document.querySelector("#comment-" + id + " > article .comment__content");
+    if (!content) return "";
+    var copy = content.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("blockquote"), function (quote) {
+      quote.remove();  // a quote of a quote is noise
+    });
+    return copy.innerText || copy.textContent || "";
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.comment-quote-link");
+    if (!link) return;
+    var id = link.dataset.commentId;
+    var reply = document.querySelector("#comment-" + id + " > article .comment-reply-link");
+    if (!reply) return;  // the page's own link then loads the form with the quote
+    event.preventDefault();
+    var text = selected.id === id && selected.text.trim() ? selected.text : wholeComment(id);
+    reply.click();  // the reply form moves under the comment (comments.js)
+    var start = body.selectionStart;
+    var before = body.value.slice(0, start);
+    var gap = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
+    var insert = gap + quoted(id, link.dataset.author, text);
+    body.value = before + insert + body.value.slice(body.selectionEnd);
+    body.focus();
+    body.selectionStart = body.selectionEnd = before.length + insert.length;
+    body.dispatchEvent(new Event("input", { bubbles: true }));  // the live preview follows
+    selected = { id: null, text: "" };
+  });
+})();
