@@ -63,7 +63,7 @@ def test_thread_queries_do_not_grow_with_the_discussion(
         for voter in voters
     )
     Comment.objects.filter(article=article).update(
-        useful_count=2, picked_at=timezone.now(), pick_note="Picked."
+        useful_count=2, picked_at=timezone.now(), pick_note="Picked.", mentions=["bo", "cy"]
     )
     # Accounts with badges among the commenters.
     for user in (*article.authors.all(), moderator_user(username="mod"), *voters):
@@ -75,6 +75,7 @@ def test_thread_queries_do_not_grow_with_the_discussion(
         response = _thread(anonymous, article, order=order)
     assert len(response.json()["comments"]) == count
     assert {c["useful_count"] for c in response.json()["comments"]} == {0, 2}
+    assert {tuple(c["mentions"]) for c in response.json()["comments"]} == {(), ("bo", "cy")}
     assert {tuple(c["badges"]) for c in response.json()["comments"]} == {
         (),
         ("author",),

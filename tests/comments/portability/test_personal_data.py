@@ -24,10 +24,12 @@ from comments.models import (
     Ban,
     Comment,
     MailPreference,
+    MutedReader,
     Notification,
     PersonalDataLog,
     Report,
     Subscription,
+    UsefulVote,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -701,3 +703,30 @@ def test_a_network_ban_still_catches_that_address_after_old_comments_are_cleared
     new = Comment.objects.get(author_email="fresh@example.net")
     assert new.status == "spam"
     assert new.status_reason == "banned ip address or network 203.0.113.7/32"
+
+
+# --- Votes and mutes ----------------------------------------------------------------------
+
+
+def test_votes_and_mutes_are_in_the_export_and_go_with_an_erasure(ann_account, article):
+    user, client = ann_account["user"], ann_account["client"]
+    other = UserFactory(username="oscar")
+    liked = CommentFactory(article=article, user=other)
+    UsefulVote.objects.create(comment=liked, voter=user)
+    Comment.objects.filter(pk=liked.pk).update(useful_count=1)
+    MutedReader.objects.create(reader=user, muted=other)
+
+    data = personal_data.export_for_user(user)
+    assert [vote["comment"] for vote in data["useful_votes"]] == [liked.pk]
+    assert [mute["username"] for mute in data["muted_readers"]] == ["oscar"]
+
+    client.post(PAGE, {"comments": "keep", "confirm": "on"})
+
+    # The vote still counts, with nobody named behind it; the mute is gone.
+    assert list(UsefulVote.objects.values_list("comment_id", "voter_id")) == [(liked.pk, None)]
+    assert Comment.objects.get(pk=liked.pk).useful_count == 1
+    assert not MutedReader.objects.exists()
+    after = personal_data.export_for_user(user)
+    assert (after["useful_votes"], after["muted_readers"]) == ([], [])
+    [log] = PersonalDataLog.objects.filter(action="erase")
+    assert "votes 1" in log.details and "mutes 1" in log.details

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from comments.models import Comment, UsefulVote
 from comments.threads.queries import discussion_for
+from comments.threads.quoting import render_in
 from comments.threads.readers import Reader
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
 
@@ -43,8 +44,17 @@ def _votes_on_every_comment(article, *voters) -> None:
 
 
 def _picks_and_badges(article) -> None:
-    """Every comment an editor's pick; and comments by an author and a moderator."""
-    Comment.objects.filter(article=article).update(picked_at=timezone.now(), pick_note="Sharp.")
+    """Every comment an editor's pick that quotes the first and mentions two readers; and
+    comments by an author and a moderator."""
+    first = Comment.objects.filter(article=article).first()
+    quoting = render_in(article.pk, f"> [x](/comments/{first.pk}/)\n> y\n\n@bo @cy", signed_in=True)
+    Comment.objects.filter(article=article).update(
+        picked_at=timezone.now(), pick_note="Sharp.", mentions=["bo", "cy"], body_html=quoting.html
+    )
+    Comment.quotes.through.objects.bulk_create(
+        Comment.quotes.through(from_comment_id=pk, to_comment_id=first.pk)
+        for pk in Comment.objects.filter(article=article).values_list("pk", flat=True)
+    )
     CommentFactory(article=article, user=article.authors.first())
     CommentFactory(article=article, user=moderator_user(username="mod"))
 
@@ -249,6 +259,7 @@ def test_article_page_queries_do_not_grow_with_the_discussion(
         response = client.get(f"{article.get_absolute_url()}?order={order}")
     assert response.status_code == 200
     assert "2 useful" in response.content.decode()
+    assert response.content.decode().count(" wrote:</a>") >= min(count, 50)
 
 
 @pytest.mark.parametrize("count", [10, 1000])
