@@ -34,6 +34,7 @@ from comments.models import (
 )
 from comments.moderation import bans, decisions, overview, queue, transitions
 from comments.portability import personal_data
+from comments.threads import quoting
 
 S = Comment.Status
 
@@ -43,7 +44,13 @@ class DecisionForm(ActionForm):
         required=False,
         max_length=255,
         label="Reason",
-        widget=forms.TextInput(attrs={"placeholder": "Reason (required to remove)", "size": 30}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "Reason (required to remove)",
+                "size": 30,
+                "list": "decision-reasons",
+            }
+        ),
     )
 
 
@@ -181,6 +188,7 @@ class CommentAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             **{f"{name}_count": size for name, size in queue.sizes().items()},
             "can_handle_personal_data": self.has_change_permission(request),
+            "quote_keeping_reasons": quoting.QUOTES_KEEP_WORDS,
         }
         return super().changelist_view(request, extra_context)
 
@@ -249,6 +257,7 @@ class CommentAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             **overview.comment_record(comment),
             "decisions": decisions.targets_from(comment.status),
+            "quote_keeping_reasons": quoting.QUOTES_KEEP_WORDS,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -29,14 +29,19 @@
       lines.map(function (line) { return ("> " + line).replace(/\s+$/, ""); }).join("\n") + "\n\n";
   }
 
+  // The comment's text as it is shown, one block (paragraph, list, code) at a time, blank
+  // lines between them. Read from the page itself: a detached copy is not rendered, and its
+  // innerText is then its bare textContent, which runs the paragraphs together.
   function wholeComment(id) {
     var content = document.querySelector("#comment-" + id + " > article .comment__content");
     if (!content) return "";
-    var copy = content.cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll("blockquote"), function (quote) {
-      quote.remove();  // a quote of a quote is noise
+    var blocks = [];
+    Array.prototype.forEach.call(content.children, function (block) {
+      if (block.tagName === "BLOCKQUOTE") return;  // a quote of a quote is noise
+      var text = (block.innerText || block.textContent || "").trim();
+      if (text) blocks.push(text);
     });
-    return copy.innerText || copy.textContent || "";
+    return blocks.join("\n\n");
   }
 
   document.addEventListener("click", function (event) {

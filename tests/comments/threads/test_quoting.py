@@ -232,3 +232,11 @@ def test_a_quote_link_is_offered_only_where_replies_are(client, article, quoted)
     article.comment_policy = "closed"
     article.save()
     assert "comment-quote-link" not in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_moderators_are_offered_the_reasons_that_keep_quotes(client, editor, quoted):
+    client.force_login(editor)
+    for url in (f"/admin/comments/comment/{quoted.pk}/change/", "/admin/comments/comment/?q="):
+        html = client.get(url).content.decode()
+        assert '<datalist id="decision-reasons">' in html
+        assert all(f'<option value="{reason}">' in html for reason in quoting.QUOTES_KEEP_WORDS)
