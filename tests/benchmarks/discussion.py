@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.forms import form_shown_token
-from comments.models import Comment
+from comments.models import Comment, UsefulVote
+from comments.threads.quoting import render_in
 from comments.threads.seeding import seed_discussion
 
 FLOOR_SQL = (
@@ -105,12 +106,40 @@ def _bench_article(size: int) -> Article:
     return article
 
 
+def _engage(article: Article) -> None:
+    """What readers add to a discussion: two Useful votes on every comment, every tenth one
+    quoting the first comment and mentioning two readers, every twentieth an editor's pick."""
+    User = get_user_model()
+    voters = [User.objects.get_or_create(username=f"bench-voter-{n}")[0] for n in range(2)]
+    ids = list(Comment.objects.filter(article=article).values_list("pk", flat=True))
+    UsefulVote.objects.bulk_create(
+        (UsefulVote(comment_id=pk, voter=voter) for pk in ids for voter in voters), batch_size=5000
+    )
+    Comment.objects.filter(article=article).update(useful_count=len(voters))
+    quote = render_in(
+        article.pk, f"> [x](/comments/{ids[0]}/)\n> The claim.\n\nNo, @bench-voter-0.",
+        signed_in=True,
+    )  # fmt: skip
+    Comment.objects.filter(pk__in=ids[::10]).update(
+        body_html=quote.html, mentions=[*quote.mentions, "bench-voter-1"]
+    )
+    Comment.quotes.through.objects.bulk_create(
+        Comment.quotes.through(from_comment_id=pk, to_comment_id=ids[0]) for pk in ids[::10]
+    )
+    Comment.objects.filter(pk__in=ids[::20]).update(picked_at=timezone.now(), pick_note="Sharp.")
+
+
 def _remove(article: Article) -> None:
     # Synthetic rows only: removed in one statement, the thread's own links checked at commit.
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in ("comments_moderationevent", "comments_report"):
+        for table, column in (
+            ("comments_moderationevent", "comment_id"),
+            ("comments_report", "comment_id"),
+            ("comments_usefulvote", "comment_id"),
+            ("comments_comment_quotes", "from_comment_id"),
+        ):
             cursor.execute(
-                f"DELETE FROM {table} WHERE comment_id IN "  # noqa: S608 - fixed table names
+                f"DELETE FROM {table} WHERE {column} IN "  # noqa: S608 - fixed names
                 "(SELECT id FROM comments_comment WHERE article_id = %s)",
                 [article.pk],
             )
@@ -147,6 +176,21 @@ def run(sizes: list[int], runs: int, write: Callable[[str], None]) -> list[dict]
                 results.append(
                     {"size": size, "page": label, "ms": page.median_ms, "queries": page.queries,
                      "peak_mib": page.peak_mib, "floor_ms": floor.median_ms, "ratio": ratio}
+                )  # fmt: skip
+            plain = {row["page"]: row["ms"] for row in results if row["size"] == size}
+            _engage(article)
+            for label, per_page in (("whole", 0), ("first", 50)):
+                with override_settings(COMMENTS_PER_PAGE=per_page):
+                    page = _measure(_page(client, article), runs, memory=True)
+                change = page.median_ms / plain[label] - 1
+                write(
+                    f"{'':>9} {label[:5] + '+v':>6} {page.median_ms:>8.1f} {page.queries:>8} "
+                    f"{page.peak_mib:>9.1f}   with votes, quotes, mentions, picks: "
+                    f"{change:+.1%} on the page without"
+                )
+                results.append(
+                    {"size": size, "page": f"{label}+votes", "ms": page.median_ms,
+                     "queries": page.queries, "peak_mib": page.peak_mib, "change": change}
                 )  # fmt: skip
             api = _measure(_api(client, article), runs, memory=True)
             write(
