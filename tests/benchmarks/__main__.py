@@ -32,7 +32,7 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
     from django.conf import settings
     from django.test.utils import override_settings
 
-    from tests.benchmarks import discussion, fanout
+    from tests.benchmarks import anchoring, discussion, fanout
     from tests.benchmarks import imports as importing
 
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -41,6 +41,7 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
             fanout.run(subscribers, write)
             write("")
         discussion.run(sizes, runs, write)
+    anchoring.run(write)
     if imports:
         write("")
         importing.run(write)
