@@ -28,6 +28,7 @@ from comments.outbound import mail, subscriptions
 from comments.portability import personal_data
 from comments.posting import permissions, services
 from comments.threads import muting, queries, quoting
+from comments.threads.html import MUTED
 from comments.threads.readers import (
     DETAILS_COOKIE,
     Reader,
@@ -179,7 +180,13 @@ def latest(request: HttpRequest) -> HttpResponse:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("No such page.") from None
-    return render(request, "comments/latest.html", {"page": page})
+    context = {
+        "page": page,
+        # A reader's mutes hold here too: their comments fold as in a thread.
+        "muted_ids": muting.muted_ids_of(reader_from(request)),
+        "muted_label": MUTED,
+    }
+    return render(request, "comments/latest.html", context)
 
 
 @require_safe

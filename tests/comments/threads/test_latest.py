@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, MutedReader
 from comments.threads import placement
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +177,21 @@ def test_every_page_links_to_the_latest_comments_and_advertises_its_feeds(client
     assert 'rel="alternate" type="application/rss+xml"' in html
     assert 'href="/comments/latest/feed/rss/"' in html
     assert 'href="/comments/latest/feed/atom/"' in html
+
+
+def test_a_reader_who_muted_an_account_sees_its_comments_folded_here_too(
+    client, django_assert_max_num_queries
+):
+    reader, loud = UserFactory(), UserFactory()
+    MutedReader.objects.create(reader=reader, muted=loud)
+    CommentFactory(user=loud, body="Shouting again")
+    CommentFactory(body="A calm point")
+    client.force_login(reader)
+    # session, user, the reader's mutes, the count, the page
+    with django_assert_max_num_queries(5):
+        html = client.get("/comments/latest/").content.decode()
+    folded = html.split('<details class="comment__muted">')
+    assert len(folded) == 2 and "Shouting again" in folded[1].split("</details>")[0]
+    assert "A calm point" not in folded[1]
+    others = Client().get("/comments/latest/").content.decode()
+    assert "comment__muted" not in others and "Shouting again" in others
