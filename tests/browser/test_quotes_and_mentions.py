@@ -1,7 +1,8 @@
-"""Quotes and mentions in a real browser: quoting the words selected in a comment (and, without
-JavaScript, the whole of it), the quote's attribution leading back to the quoted comment,
-a mention taken from the suggestions by keyboard that mails its reader only once a moderator
-has published the comment (a real worker and SMTP server), and axe on a page with all of it.
+"""Quotes and mentions in a real browser: quoting the words selected in a comment (under the
+name of whoever wrote them, when they sit in a quote) or the whole of it, with and without
+JavaScript; the quote's attribution leading back to the quoted comment; a mention taken from
+the suggestions by keyboard that mails its reader only once a moderator has published the
+comment (a real worker and SMTP server); and axe on a page with all of it.
 """
 
 import re
@@ -71,30 +72,37 @@ def _said_in(article, body: str, **fields) -> Comment:
     return comment
 
 
-def _select(page, comment: Comment, words: str) -> None:
-    """Select `words` inside the comment's text, as a reader dragging over them would, and
-    wait for the browser to tell the page the selection changed."""
-    found = page.evaluate(
-        """([id, words]) => new Promise((resolve) => {
+def _select(page, comment: Comment, start: str, end: str | None = None) -> str:
+    """Select from the words `start` to the end of the words `end` (or just `start`) in the
+    comment's text, as a reader dragging over them would; wait for the browser to tell the
+    page the selection changed, and return what is selected."""
+    selected = page.evaluate(
+        """([id, start, end]) => new Promise((resolve) => {
             const content = document.querySelector(`#comment-${id} > article .comment__content`);
-            const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const at = node.data.indexOf(words);
-                if (at < 0) continue;
-                document.addEventListener("selectionchange", () => resolve(true), {once: true});
-                const range = document.createRange();
-                range.setStart(node, at);
-                range.setEnd(node, at + words.length);
-                window.getSelection().removeAllRanges();
-                window.getSelection().addRange(range);
-                return;
-            }
-            resolve(false);
+            const find = (words) => {
+                const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const at = node.data.indexOf(words);
+                    if (at >= 0) return [node, at];
+                }
+                return [null, -1];
+            };
+            const [first, from] = find(start);
+            const [last, at] = find(end);
+            if (!first || !last) { resolve(null); return; }
+            document.addEventListener(
+                "selectionchange", () => resolve(window.getSelection().toString()), {once: true}
+            );
+            const range = document.createRange();
+            range.setStart(first, from);
+            range.setEnd(last, at + end.length);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
         })""",
-        [comment.pk, words],
+        [comment.pk, start, end or start],
     )
-    assert found, f"{words!r} is not in comment {comment.pk}"
-    assert page.evaluate("window.getSelection().toString()") == words
+    assert selected, f"{start!r} or {end!r} is not in comment {comment.pk}"
+    return selected
 
 
 def _quote_link(page, comment: Comment):
@@ -110,7 +118,7 @@ def test_quoting_a_selection_posts_only_those_words_linked_to_their_comment(
     page, site, article, olive
 ):
     page.goto(site + article.get_absolute_url())
-    _select(page, olive, "insurance is underrated")
+    assert _select(page, olive, "insurance is underrated") == "insurance is underrated"
 
     _quote_link(page, olive).click()
 
@@ -148,6 +156,32 @@ def test_quoting_a_selection_posts_only_those_words_linked_to_their_comment(
     expect(quoted).to_be_in_viewport()
 
 
+def test_words_selected_in_a_quote_are_quoted_as_the_quoted_comments(page, site, article, olive):
+    cy = _said_in(
+        article,
+        f"> [Olive Older wrote:](/comments/{olive.pk}/)\n> Shipping insurance is underrated"
+        "\n\nNot on the short routes.",
+        author_name="Cy Critic",
+    )
+    page.goto(site + article.get_absolute_url())
+    textarea = field(page.locator("#commentform"), "Comment")
+
+    # Olive's words, in Cy's comment: they are Olive's, not Cy's.
+    _select(page, cy, "insurance is underrated")
+    _quote_link(page, cy).click()
+    expect(textarea).to_have_value(
+        f"> [Olive Older wrote:](/comments/{olive.pk}/)\n> insurance is underrated\n\n"
+    )
+
+    # From inside the quote on into Cy's own words: Cy's words only.
+    textarea.fill("")
+    _select(page, cy, "underrated", "the short")
+    _quote_link(page, cy).click()
+    expect(textarea).to_have_value(
+        f"> [Cy Critic wrote:](/comments/{cy.pk}/)\n> Not on the short\n\n"
+    )
+
+
 def test_quote_without_a_selection_takes_the_whole_comment(page, site, article, olive):
     page.goto(site + article.get_absolute_url())
 
@@ -168,8 +202,9 @@ def test_without_javascript_quote_opens_the_form_with_the_whole_comment(
         _quote_link(page, olive).click()
 
     assert page.url.endswith(f"?replytocom={olive.pk}&quote=1#respond")
-    form = page.locator(f"#comment-{olive.pk} #commentform")
-    textarea = field(form, "Comment")
+    respond = page.locator("#respond")
+    expect(respond.get_by_role("heading", name="Reply to Olive Older")).to_be_visible()
+    textarea = field(respond, "Comment")
     expect(textarea).to_have_value(
         f"> [Olive Older wrote:](/comments/{olive.pk}/)\n"
         "> First, the obvious point.\n"
@@ -191,7 +226,7 @@ def test_without_javascript_quote_opens_the_form_with_the_whole_comment(
 # --- Mentions --------------------------------------------------------------------------------
 
 
-def log(worker) -> str:
+def _log(worker) -> str:
     return real_parts.log_tail(worker)
 
 
@@ -234,7 +269,7 @@ def test_a_mention_mails_its_reader_once_a_moderator_publishes_it(
     expect(page.locator(f"#comment-{comment.pk} .comment__awaiting")).to_be_visible()
     # The outbox is at work (the moderator hears the comment waits); the mention waits too.
     wait_for(
-        lambda: smtp_sink.to(moderator.email), timeout=30, what=f"the held mail\n{log(worker)}"
+        lambda: smtp_sink.to(moderator.email), timeout=30, what=f"the held mail\n{_log(worker)}"
     )
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
@@ -243,7 +278,7 @@ def test_a_mention_mails_its_reader_once_a_moderator_publishes_it(
 
     decisions.decide(comment, Comment.Status.APPROVED, moderator=moderator)
 
-    wait_for(lambda: smtp_sink.to(bram.email), timeout=30, what=f"the mention\n{log(worker)}")
+    wait_for(lambda: smtp_sink.to(bram.email), timeout=30, what=f"the mention\n{_log(worker)}")
     time.sleep(1.5)  # a second copy would have come by now
     mails = smtp_sink.to(bram.email)
     assert len(mails) == 1

@@ -1,15 +1,17 @@
 // Quote with attribution, better with JavaScript: "Quote" opens the reply form under the
 // comment with the words selected in it quoted (or the whole comment when nothing is),
-// as a Markdown quote whose first line links to the comment. Without JavaScript the link
-// loads the page with the form starting that way (?replytocom=ID&quote=1).
+// as a Markdown quote whose first line links to the comment whose words they are. Without
+// JavaScript the link loads the page with the form starting that way (?replytocom=ID&quote=1).
 (function () {
   "use strict";
   var form = document.getElementById("commentform");
   var body = form && form.querySelector("textarea[name=body]");
   if (!body) return;
 
-  // The last words selected inside a comment: pressing the link may clear the selection.
-  var selected = { id: null, text: "" };
+  // The last words selected inside a comment, and whose words they are (pressing the link
+  // may clear the selection). Words inside a quote of another comment are that comment's:
+  // selected there, they are quoted under its author's name, not the quoting comment's.
+  var selected = { id: null, text: "", from: null };
   document.addEventListener("selectionchange", function () {
     var selection = window.getSelection();
     if (!selection || selection.isCollapsed || !selection.rangeCount) return;
@@ -19,8 +21,27 @@
     var content = element && element.closest(".comment__content");
     var item = content && content.closest("li.comment");
     if (!item) return;
-    selected = { id: item.id.replace("comment-", ""), text: selection.toString() };
+    var quote = element.closest("blockquote.quote");
+    var cite = quote && content.contains(quote) && quote.querySelector(":scope > .quote__cite a");
+    var source = cite && /^\/comments\/(\d+)\/$/.exec(cite.getAttribute("href"));
+    selected = {
+      id: item.id.replace("comment-", ""),
+      text: ownWords(selection, source ? quote : content),
+      from: source ? { id: source[1], author: cite.textContent.replace(/ wrote:$/, "") } : null
+    };
   });
+
+  // The selected words that are `owner`'s own: the quotes inside it (and the attribution
+  // line of a quote) are hidden while the selection is read, which then leaves them out.
+  function ownWords(selection, owner) {
+    var others = owner.querySelectorAll("blockquote, :scope > .quote__cite");
+    others = Array.prototype.slice.call(others);
+    var shown = others.map(function (other) { return other.style.display; });
+    others.forEach(function (other) { other.style.display = "none"; });
+    var text = selection.toString();
+    others.forEach(function (other, i) { other.style.display = shown[i]; });
+    return text;
+  }
 
   function quoted(id, author, text) {
     var lines = text.replace(/\r\n?/g, "\n").trim().split("\n");
@@ -51,16 +72,18 @@
     var reply = document.querySelector("#comment-" + id + " > article .comment-reply-link");
     if (!reply) return;  // the page's own link then loads the form with the quote
     event.preventDefault();
-    var text = selected.id === id && selected.text.trim() ? selected.text : wholeComment(id);
+    var own = selected.id === id && selected.text.trim();
+    var source = own && selected.from ? selected.from : { id: id, author: link.dataset.author };
+    var text = own ? selected.text : wholeComment(id);
     reply.click();  // the reply form moves under the comment (comments.js)
     var start = body.selectionStart;
     var before = body.value.slice(0, start);
     var gap = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
-    var insert = gap + quoted(id, link.dataset.author, text);
+    var insert = gap + quoted(source.id, source.author, text);
     body.value = before + insert + body.value.slice(body.selectionEnd);
     body.focus();
     body.selectionStart = body.selectionEnd = before.length + insert.length;
     body.dispatchEvent(new Event("input", { bubbles: true }));  // the live preview follows
-    selected = { id: null, text: "" };
+    selected = { id: null, text: "", from: null };
   });
 })();
