@@ -5,10 +5,12 @@ from comments.models.discussion import Comment, MutedReader, Report, ReportedCom
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
+from comments.models.visits import ArticleVisit
 from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
+    "ArticleVisit",
     "Ban",
     "Comment",
     "ImportedRecord",

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from comments.models import (
     ApiToken,
+    ArticleVisit,
     Comment,
     MailPreference,
     ModerationEvent,
@@ -214,6 +215,12 @@ def export_for_user(user, *, actor=None) -> dict:
             .order_by("created_at", "id")
             .values_list("muted__username", "created_at")
         ],
+        "article_visits": [
+            {"article": slug, "seen_at": _iso(seen_at)}
+            for slug, seen_at in ArticleVisit.objects.filter(reader=user)
+            .order_by("article_id")
+            .values_list("article__slug", "seen_at")
+        ],
         # Names and dates only: a token's hash is no one's business, not even its owner's.
         "api_tokens": [
             {
@@ -373,6 +380,7 @@ def erase_for_user(user, *, actor, delete_comments: bool) -> int:
         # Votes stay counted with nobody named behind them; whom the reader muted is gone.
         votes = UsefulVote.objects.filter(voter=user).update(voter=None)
         mutes, _ = MutedReader.objects.filter(reader=user).delete()
+        visits, _ = ArticleVisit.objects.filter(reader=user).delete()  # what they read, when
         return _erase(
             _user_comments(user),
             subscriptions=_user_subscriptions(user),
@@ -381,7 +389,13 @@ def erase_for_user(user, *, actor, delete_comments: bool) -> int:
             actor=actor,
             delete_comments=delete_comments,
             subject=ACCOUNT_SUBJECT.format(user.pk),
-            extra={"tokens": token_count, "reports": reports, "votes": votes, "mutes": mutes},
+            extra={
+                "tokens": token_count,
+                "reports": reports,
+                "votes": votes,
+                "mutes": mutes,
+                "visits": visits,
+            },
         )
 
 

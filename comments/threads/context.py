@@ -9,7 +9,7 @@ from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.posting import permissions
-from comments.threads import badges, changes, muting, queries, quoting
+from comments.threads import badges, changes, muting, queries, quoting, visits
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
 
@@ -18,6 +18,9 @@ def discussion_context(
     request: HttpRequest, article: Article, form: CommentForm | None = None
 ) -> dict:
     reader = reader_from(request)
+    # This visit's moment: before the threads are read, and a few seconds back, so that a
+    # comment still committing (not on this page) is marked new on the next visit.
+    moment = changes.settled()
     refusal = permissions.why_cannot_post(article, reader)
     discussion = queries.discussion_for(
         article, reader, page=request.GET.get("cpage"), order=_order(request)
@@ -26,6 +29,9 @@ def discussion_context(
         "reply" if refusal is None else "login" if refusal == permissions.SIGNED_IN_ONLY else "none"
     )
     limits = ModerationSettings.current()
+    muted_ids = muting.muted_ids_of(reader)
+    since = visits.last_visit_for(request, reader, article, now=moment)
+    new_comments = visits.new_comments(discussion.threads, reader, since=since, muted_ids=muted_ids)
     renderer = ThreadRenderer(
         reader=reader,
         edit_minutes=limits.edit_minutes,
@@ -33,7 +39,8 @@ def discussion_context(
         reply_mode=reply_mode,
         page_query=_page_query(discussion),
         useful_ids=discussion.useful_ids,
-        muted_ids=muting.muted_ids_of(reader),
+        muted_ids=muted_ids,
+        new_ids=new_comments.ids,
         csrf_token=get_token(request) if reader.is_signed_in else "",
         order=discussion.order,
         # An empty discussion asks for neither badges nor picks.
@@ -65,6 +72,9 @@ def discussion_context(
         else "",
         "changes_cursor": changes.from_now(),
         "poll_seconds": settings.COMMENTS_POLL_SECONDS,
+        "new_comments": new_comments,
+        # An anonymous reader's browser keeps this, as the moment of its last visit.
+        "visit_moment": "" if reader.is_signed_in else moment.isoformat(),
     }
 
 

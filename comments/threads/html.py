@@ -34,6 +34,7 @@ _APPROVED = str(Comment.Status.APPROVED.value)
 _PENDING = str(Comment.Status.PENDING.value)
 _YOURS = '<span class="visually-hidden"> your comment</span>'
 MUTED = "Comment by a muted reader"
+NEW = '<span class="comment__new">New</span>'
 
 
 def _when(moment: datetime, zone) -> tuple[str, str]:
@@ -60,6 +61,7 @@ class ThreadRenderer:
         csrf_token: str = "",
         order: str = "oldest",
         badges: dict[int, tuple[str, ...]] | None = None,
+        new_ids: tuple[int, ...] = (),
     ):
         # reply_mode: "reply" (may reply), "login" (must sign in first), "none" (closed)
         self.reader = reader
@@ -83,6 +85,10 @@ class ThreadRenderer:
         self.csrf_token = escape(csrf_token)
         self.order_query = f"?order={escape(order)}" if order != "oldest" else ""
         self.badges = badges or {}
+        # New since the reader's last visit, each with the next one to go to (round to the
+        # first again); a lone new comment has nowhere else to go.
+        following = new_ids[1:] + new_ids[:1] if len(new_ids) > 1 else (None,) * len(new_ids)
+        self.next_new = dict(zip(new_ids, following, strict=True))
 
     def render(self, threads: list[Node]) -> SafeString:
         parts: list[str] = ['<ol class="comment-list">']
@@ -94,7 +100,8 @@ class ThreadRenderer:
     def _node(self, node: Node, out: list[str]) -> None:
         comment = node.comment
         cid = comment.pk
-        out.append(f'<li class="comment depth-{comment.depth}" id="comment-{cid}">')
+        new = " comment--new" if cid in self.next_new else ""
+        out.append(f'<li class="comment depth-{comment.depth}{new}" id="comment-{cid}">')
         if node.is_tombstone:
             text = _GONE.get(comment.status, _HIDDEN)
             out.append(
@@ -129,14 +136,18 @@ class ThreadRenderer:
         )
         iso, human = _when(comment.created_at, self.zone)
         pending = comment.status == _PENDING
+        mine = self.reader.wrote(comment)
         out.append(
-            f'<article class="comment__body{" comment__body--pending" if pending else ""}" '
+            f'<article class="comment__body{" comment__body--pending" if pending else ""}'
+            f'{" comment__body--mine" if mine else ""}" '
             f'aria-labelledby="comment-{cid}-author">'
             f'<footer class="comment__meta">'
             f'<span class="comment__author" id="comment-{cid}-author">{author}</span> '
             f'<a class="comment__permalink" href="#comment-{cid}">'
             f'<time datetime="{iso}">{human}</time></a>'
         )
+        if cid in self.next_new:
+            self._new(self.next_new[cid], out)
         if comment.edited_at:
             out.append(' <span class="comment__edited">(edited)</span>')
         self._badges(comment, out)
@@ -146,10 +157,20 @@ class ThreadRenderer:
         out.append(f'<div class="comment__content">{comment.body_html}</div>')
         if not pending:
             self._useful(comment, name, out)
-        self._actions(comment, name, out)
+        self._actions(comment, name, mine, out)
         out.append("</article>")
 
-    def _actions(self, comment: ShownComment, name: str, out: list[str]) -> None:
+    def _new(self, next_id: int | None, out: list[str]) -> None:
+        """The "New" marker, and a link on to the next new comment: without JavaScript the
+        new comments are a chain of links; static/js/visits.js makes each move the focus."""
+        out.append(f" {NEW}")
+        if next_id is not None:
+            out.append(
+                f' <a class="comment__next-new" href="#comment-{next_id}">'
+                'Next new<span class="visually-hidden"> comment</span></a>'
+            )
+
+    def _actions(self, comment: ShownComment, name: str, mine: bool, out: list[str]) -> None:
         cid = comment.id
         approved = comment.status == _APPROVED
         links = []
@@ -171,7 +192,6 @@ class ThreadRenderer:
                 )
             elif self.reply_mode == "login":
                 links.append(f'<a href="{self.login_url}">Log in to reply</a>')
-        mine = self.reader.wrote(comment)
         if mine and can_edit(comment, self.reader, edit_minutes=self.edit_minutes, now=self.now):
             links.append(f'<a href="{self.edit_url.format(cid)}">Edit{_YOURS}</a>')
         if mine:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from comments import tasks
 from comments.models import (
     ApiToken,
+    ArticleVisit,
     Ban,
     Comment,
     MailPreference,
@@ -708,15 +709,17 @@ def test_a_network_ban_still_catches_that_address_after_old_comments_are_cleared
 # --- Votes and mutes ----------------------------------------------------------------------
 
 
-def test_votes_and_mutes_are_in_the_export_and_go_with_an_erasure(ann_account, article):
+def test_votes_mutes_and_visits_are_in_the_export_and_go_with_an_erasure(ann_account, article):
     user, client = ann_account["user"], ann_account["client"]
     other = UserFactory(username="oscar")
     liked = CommentFactory(article=article, user=other)
     UsefulVote.objects.create(comment=liked, voter=user)
     Comment.objects.filter(pk=liked.pk).update(useful_count=1)
     MutedReader.objects.create(reader=user, muted=other)
+    ArticleVisit.objects.create(reader=user, article=article, seen_at=timezone.now())
 
     data = personal_data.export_for_user(user)
+    assert [visit["article"] for visit in data["article_visits"]] == [article.slug]
     assert [vote["comment"] for vote in data["useful_votes"]] == [liked.pk]
     assert [mute["username"] for mute in data["muted_readers"]] == ["oscar"]
 
@@ -726,7 +729,8 @@ def test_votes_and_mutes_are_in_the_export_and_go_with_an_erasure(ann_account, a
     assert list(UsefulVote.objects.values_list("comment_id", "voter_id")) == [(liked.pk, None)]
     assert Comment.objects.get(pk=liked.pk).useful_count == 1
     assert not MutedReader.objects.exists()
+    assert not ArticleVisit.objects.exists()
     after = personal_data.export_for_user(user)
     assert (after["useful_votes"], after["muted_readers"]) == ([], [])
     [log] = PersonalDataLog.objects.filter(action="erase")
-    assert "votes 1" in log.details and "mutes 1" in log.details
+    assert "votes 1" in log.details and "mutes 1" in log.details and "visits 1" in log.details

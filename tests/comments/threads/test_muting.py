@@ -201,8 +201,9 @@ def test_a_page_with_muted_readers_keeps_its_query_count(
         MutedReader.objects.create(reader=reader, muted=author)
     client.force_login(reader)
     # session, user, article, authors, topics, related, comment structure, comment content,
-    # moderation settings, editor's picks, badges, the reader's own votes, the muted readers
-    with django_assert_max_num_queries(13):
+    # moderation settings, editor's picks, badges, the reader's own votes, the muted readers,
+    # this visit recorded
+    with django_assert_max_num_queries(14):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert _collapsed(response.content.decode()) == min(count, 50) * 3 // 5
