@@ -16,7 +16,7 @@ from articles.models import Article
 from comments.models import Comment, MailPreference, ModerationSettings
 from comments.moderation import decisions
 from comments.threads import quoting
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import PHONE, axe_check
 from tests.browser.test_discussion import field, fill_comment_form, sign_in, submit
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
 from tests.integration import conftest as real_parts
@@ -156,6 +156,20 @@ def test_quoting_a_selection_posts_only_those_words_linked_to_their_comment(
     expect(quoted).to_be_in_viewport()
 
 
+def test_words_selected_on_a_phone_are_quoted_when_the_link_is_tapped(
+    new_context, site, article, olive
+):
+    page = new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
+    page.goto(site + article.get_absolute_url())
+    _select(page, olive, "insurance is underrated")
+
+    _quote_link(page, olive).tap()
+
+    expect(field(page.locator(f"#comment-{olive.pk} #commentform"), "Comment")).to_have_value(
+        f"> [Olive Older wrote:](/comments/{olive.pk}/)\n> insurance is underrated\n\n"
+    )
+
+
 def test_words_selected_in_a_quote_are_quoted_as_the_quoted_comments(page, site, article, olive):
     cy = _said_in(
         article,
@@ -173,10 +187,11 @@ def test_words_selected_in_a_quote_are_quoted_as_the_quoted_comments(page, site,
         f"> [Olive Older wrote:](/comments/{olive.pk}/)\n> insurance is underrated\n\n"
     )
 
-    # From inside the quote on into Cy's own words: Cy's words only.
+    # From inside the quote on into Cy's own words: Cy's words only (pressed by keyboard).
     textarea.fill("")
     _select(page, cy, "underrated", "the short")
-    _quote_link(page, cy).click()
+    _quote_link(page, cy).focus()
+    page.keyboard.press("Enter")
     expect(textarea).to_have_value(
         f"> [Cy Critic wrote:](/comments/{cy.pk}/)\n> Not on the short\n\n"
     )
@@ -184,12 +199,18 @@ def test_words_selected_in_a_quote_are_quoted_as_the_quoted_comments(page, site,
 
 def test_quote_without_a_selection_takes_the_whole_comment(page, site, article, olive):
     page.goto(site + article.get_absolute_url())
+    textarea = field(page.locator("#commentform"), "Comment")
 
     _quote_link(page, olive).click()
+    expect(textarea).to_have_value(quoting.quote_of(olive))
 
-    expect(field(page.locator(f"#comment-{olive.pk} #commentform"), "Comment")).to_have_value(
-        quoting.quote_of(olive)
-    )
+    # Words selected, then the selection cleared: nothing is selected when Quote is pressed.
+    textarea.fill("")
+    _select(page, olive, "insurance is underrated")
+    page.locator(f"#comment-{olive.pk} > article .comment__content > p").first.click()
+    assert page.evaluate("window.getSelection().isCollapsed")
+    _quote_link(page, olive).click()
+    expect(textarea).to_have_value(quoting.quote_of(olive))
 
 
 def test_without_javascript_quote_opens_the_form_with_the_whole_comment(

@@ -8,28 +8,36 @@
   var body = form && form.querySelector("textarea[name=body]");
   if (!body) return;
 
-  // The last words selected inside a comment, and whose words they are (pressing the link
-  // may clear the selection). Words inside a quote of another comment are that comment's:
-  // selected there, they are quoted under its author's name, not the quoting comment's.
-  var selected = { id: null, text: "", from: null };
-  document.addEventListener("selectionchange", function () {
+  // The words selected inside a comment, and whose words they are: null when nothing is.
+  // Words inside a quote of another comment are that comment's: selected there, they are
+  // quoted under its author's name, not the quoting comment's.
+  function selectedWords() {
     var selection = window.getSelection();
-    if (!selection || selection.isCollapsed || !selection.rangeCount) return;
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
     var range = selection.getRangeAt(0);
     var node = range.commonAncestorContainer;
     var element = node.nodeType === 1 ? node : node.parentElement;
     var content = element && element.closest(".comment__content");
     var item = content && content.closest("li.comment");
-    if (!item) return;
+    if (!item) return null;
     var quote = element.closest("blockquote.quote");
     var cite = quote && content.contains(quote) && quote.querySelector(":scope > .quote__cite a");
     var source = cite && /^\/comments\/(\d+)\/$/.exec(cite.getAttribute("href"));
-    selected = {
+    return {
       id: item.id.replace("comment-", ""),
       text: ownWords(selection, source ? quote : content),
       from: source ? { id: source[1], author: cite.textContent.replace(/ wrote:$/, "") } : null
     };
-  });
+  }
+
+  // Pressing the link with a pointer may clear the selection before the click: what was
+  // selected is read as the press starts. A click from the keyboard reads it then.
+  var pressed = null;
+  document.addEventListener("pointerdown", function (event) {
+    var onQuote = event.target.closest && event.target.closest("a.comment-quote-link");
+    pressed = onQuote ? selectedWords() : null;
+  }, true);
+  document.addEventListener("keydown", function () { pressed = null; }, true);
 
   // The selected words that are `owner`'s own: the quotes inside it (and the attribution
   // line of a quote) are hidden while the selection is read, which then leaves them out.
@@ -72,9 +80,11 @@
     var reply = document.querySelector("#comment-" + id + " > article .comment-reply-link");
     if (!reply) return;  // the page's own link then loads the form with the quote
     event.preventDefault();
-    var own = selected.id === id && selected.text.trim();
-    var source = own && selected.from ? selected.from : { id: id, author: link.dataset.author };
-    var text = own ? selected.text : wholeComment(id);
+    var words = pressed || selectedWords();
+    pressed = null;
+    var own = words && words.id === id && words.text.trim();
+    var source = own && words.from ? words.from : { id: id, author: link.dataset.author };
+    var text = own ? words.text : wholeComment(id);
     reply.click();  // the reply form moves under the comment (comments.js)
     var start = body.selectionStart;
     var before = body.value.slice(0, start);
@@ -84,6 +94,5 @@
     body.focus();
     body.selectionStart = body.selectionEnd = before.length + insert.length;
     body.dispatchEvent(new Event("input", { bubbles: true }));  // the live preview follows
-    selected = { id: null, text: "", from: null };
   });
 })();
