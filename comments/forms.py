@@ -5,8 +5,9 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from articles.text import carriable, carriable_values
-from comments.models import MailPreference, Report, Subscription
+from comments.models import MAX_SOURCES, MailPreference, Report, Subscription
 from comments.moderation import roles
+from comments.sources import citing
 
 _SIGNER = signing.TimestampSigner(salt="comments.form-shown")
 NO_TIMESTAMP = -1.0
@@ -109,6 +110,35 @@ class CommentForm(ReaderForm):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+    def source_rows(self) -> list[tuple[int, str, str]]:
+        """(number, URL, title) of the form's source rows, as sent or empty."""
+        urls, titles = self._source_values()
+        count = max(MAX_SOURCES, len(urls))
+        urls += [""] * (count - len(urls))
+        titles += [""] * (count - len(titles))
+        return [(n + 1, urls[n], titles[n]) for n in range(count)]
+
+    def sources_given(self) -> bool:
+        return any(url.strip() for url in self._source_values()[0])
+
+    def _source_values(self) -> tuple[list[str], list[str]]:
+        if not self.is_bound or not hasattr(self.data, "getlist"):
+            return [], []
+        return self.data.getlist("source_url"), self.data.getlist("source_title")
+
+    def clean(self):
+        data = super().clean()
+        urls, titles = self._source_values()
+        given = [
+            citing.Cited(url=url, title=titles[n] if n < len(titles) else "")
+            for n, url in enumerate(urls)
+        ]
+        try:
+            data["sources"] = citing.cleaned(given)
+        except citing.SourcesRefused as refused:
+            self.add_error(None, refused.message)
+        return data
 
 
 class EditCommentForm(ReaderForm):

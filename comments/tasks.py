@@ -7,6 +7,7 @@ from celery import shared_task
 from comments.models import Notification, WebhookDelivery
 from comments.outbound import mail, outbox, webhooks
 from comments.portability import retention
+from comments.sources import citing
 
 # Mail goes in batches over one SMTP connection; a webhook delivery is one request.
 MAIL_PER_TASK = 100
@@ -44,3 +45,18 @@ def clear_old_request_facts_task() -> int:
 
 outbox.register(Notification, deliver_notifications_task, per_task=MAIL_PER_TASK)
 outbox.register(WebhookDelivery, deliver_webhook_task, per_task=1)
+
+
+@shared_task(acks_late=True)
+def fill_sources_task(comment_id: int) -> int:
+    """What the pages a new comment cites say of themselves (title, publisher, date)."""
+    return citing.fill(comment_id)
+
+
+@shared_task
+def recheck_sources_task() -> int:
+    """The daily re-check of cited pages, a batch at a time."""
+    return citing.recheck_due()
+
+
+citing.register_filler(fill_sources_task)

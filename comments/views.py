@@ -101,9 +101,12 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             followup_scope=data["followup_scope"] or "thread",
             honeypot=data["homepage"],
             seconds_to_submit=seconds_since_shown(data["shown_at"]),
+            sources=data.get("sources", []),
         )
     except services.CommentRefused as refused:
-        form.add_error(None if refused.field == "parent" else refused.field, refused.message)
+        # A refusal about the hidden parent, or the sources, is said above the form.
+        shown = refused.field in form.fields and refused.field != "parent"
+        form.add_error(refused.field if shown else None, refused.message)
         return render_article(request, article, comment_form=form, status=400)
     # The permalink finds the comment's page; posting itself stays a few queries.
     response = HttpResponseRedirect(comment.get_absolute_url())

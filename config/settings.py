@@ -278,11 +278,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comments.tasks.sweep_webhooks_task",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
     },
+    "recheck-sources": {
+        "task": "comments.tasks.recheck_sources_task",
+        "schedule": 60 * 60,  # hourly, a batch at a time; each source about once a day
+    },
     "clear-old-request-facts": {
         "task": "comments.tasks.clear_old_request_facts_task",
         "schedule": 24 * 60 * 60,
     },
 }
+
+# Cited sources: a dotted path to a function `url -> archived copy's URL or None`, asked
+# when a source becomes unreachable. Off by default.
+COMMENT_SOURCES_ARCHIVE_LOOKUP = env_str("COMMENT_SOURCES_ARCHIVE_LOOKUP", "") or None
 
 # Notification mail: how long a worker's claim on a row lasts, how often a row is tried.
 NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 300)

@@ -45,6 +45,25 @@ def _error(status_code: int, code: str, message: str, fields: dict | None = None
     return {"error": body}
 
 
+def _messages(value, where: str = "") -> list[str]:
+    """A field's errors as sentences, those of an item in a list or object of it saying
+    which ("2 url: Enter a valid URL." for the second item's url)."""
+    if isinstance(value, dict):
+        found = []
+        for key, inner in value.items():
+            name = str(key + 1) if isinstance(key, int) else str(key)  # items count from 1
+            found += _messages(inner, f"{where} {name}".strip() if where else name)
+        return found
+    if isinstance(value, list):
+        if all(not isinstance(item, dict | list) for item in value):
+            return [f"{where}: {item}" if where else str(item) for item in value]
+        found = []
+        for number, item in enumerate(value, start=1):
+            found += _messages(item, f"{where} {number}".strip())
+        return found
+    return [f"{where}: {value}" if where else str(value)]
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Refused):
         return _refusal(exc)
@@ -57,10 +76,7 @@ def exception_handler(exc, context):
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(detail, dict):
-            fields = {
-                key: [str(m) for m in (value if isinstance(value, list) else [value])]
-                for key, value in detail.items()
-            }
+            fields = {key: _messages(value) for key, value in detail.items()}
             message = "The request has invalid fields."
         else:
             fields, message = None, " ".join(str(m) for m in detail)

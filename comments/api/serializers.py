@@ -5,7 +5,7 @@ import html
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import DatabaseError
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
@@ -122,6 +122,22 @@ class AuthorSerializer(serializers.Serializer):
     website = serializers.CharField(allow_blank=True)
 
 
+class SourceSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    title = serializers.CharField(
+        help_text="Empty until given by the reader or read from the page."
+    )
+    publisher = serializers.CharField()
+    published = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=["pending", "ok", "unreachable", "refused"],
+        help_text="unreachable: three checks a day apart failed, since `unreachable_since`.",
+    )
+    checked_at = serializers.DateTimeField(allow_null=True)
+    unreachable_since = serializers.DateTimeField(allow_null=True)
+    archived_url = serializers.CharField(help_text="An archived copy, when one was found.")
+
+
 class CommentSerializer(serializers.Serializer):
     """One comment; a tombstone (deleted or removed) has no author, html or text."""
 
@@ -147,6 +163,10 @@ class CommentSerializer(serializers.Serializer):
     badges = serializers.ListField(
         child=serializers.ChoiceField(choices=["author", "moderator"]),
         help_text="Who the author is to the discussion: one of the article's authors, a moderator.",
+    )
+    sources = serializers.ListField(
+        child=SourceSerializer(),
+        help_text="The sources the comment cites, numbered as shown.",
     )
     mentions = serializers.ListField(
         child=serializers.CharField(),
@@ -182,9 +202,34 @@ class ChangesSerializer(serializers.Serializer):
     more = serializers.BooleanField(help_text="Whether more changes wait after this page.")
 
 
+class SourceInputSerializer(StrictSerializer):
+    url = TextField(
+        max_length=2000,
+        validators=[
+            RegexValidator(
+                r"^https?://([a-z0-9-]+\.)+[a-z]{2,63}"
+                r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+                r"(/[A-Za-z0-9._~!$&'()*+,;=:@/?#-]*)?$",
+                "Give the web address of the source, starting with http:// or https://.",
+            )
+        ],
+        help_text="The web address cited: http or https, a host name with its domain (an "
+        "address on a private network or the server itself is refused).",
+    )
+    title = TextField(required=False, allow_blank=True, max_length=300)
+    publisher = TextField(required=False, allow_blank=True, max_length=200)
+    published = serializers.DateField(required=False, allow_null=True)
+
+
 class CommentInputSerializer(StrictSerializer):
     body = CommentBodyField()
     parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    sources = serializers.ListField(
+        child=SourceInputSerializer(),
+        required=False,
+        help_text="Up to 5 sources the comment cites; missing titles, publishers and dates "
+        "are read from the pages themselves, later.",
+    )
 
 
 class CommentEditSerializer(StrictSerializer):
@@ -230,6 +275,7 @@ def as_dict(
     *,
     own: bool = False,
     badges: dict[int, tuple[str, ...]] | None = None,
+    sources: dict | None = None,
 ) -> dict:
     """A comment (model or the page's ShownComment) as the API shows it; `badges` are
     `comments.threads.badges.badges_for` of its discussion."""
@@ -257,4 +303,18 @@ def as_dict(
         "pick_note": (comment.pick_note or None) if shown and comment.picked_at else None,
         "badges": list((badges or {}).get(comment.user_id, ())) if shown else [],
         "mentions": list(comment.mentions) if shown else [],
+        "sources": [_source(s) for s in (sources or {}).get(comment.id, ())] if shown else [],
+    }
+
+
+def _source(source) -> dict:
+    return {
+        "url": source.url,
+        "title": source.title,
+        "publisher": source.publisher,
+        "published": source.published,
+        "status": source.status,
+        "checked_at": source.checked_at,
+        "unreachable_since": source.unreachable_since,
+        "archived_url": source.archived_url,
     }

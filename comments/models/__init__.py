@@ -5,10 +5,12 @@ from comments.models.discussion import Comment, MutedReader, Report, ReportedCom
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
+from comments.models.sources import MAX_SOURCES, Source
 from comments.models.visits import ArticleVisit
 from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "MAX_SOURCES",
     "ApiToken",
     "ArticleVisit",
     "Ban",
@@ -22,6 +24,7 @@ __all__ = [
     "PersonalDataLog",
     "Report",
     "ReportedComment",
+    "Source",
     "Subscription",
     "UsefulVote",
     "WebhookDelivery",

@@ -16,6 +16,7 @@ from comments.models import Comment, ModerationSettings, Report, UsefulVote
 from comments.moderation import pipeline, transitions
 from comments.outbound import recipients, webhooks
 from comments.posting import permissions
+from comments.sources import citing
 from comments.threads import placement, queries, quoting
 from comments.threads.readers import Reader
 from comments.threads.rendering import Rendered, SafeString, mark_safe
@@ -74,6 +75,7 @@ def post_comment(
     followup_scope: str = "thread",
     honeypot: str = "",
     seconds_to_submit: float | None = None,
+    sources: list[citing.Cited] = (),
 ) -> Comment:
     """Take a new comment (a reply when `parent_id` names one) through the moderation
     pipeline and store it with its verdict."""
@@ -96,6 +98,10 @@ def post_comment(
     facts = pipeline.facts_for(submission)
     _check_body(body, facts.settings.max_length)
     rendered = rendered_body(article, reader, body)
+    try:
+        cited = citing.cleaned(sources)
+    except citing.SourcesRefused as refused:
+        raise CommentRefused(refused.message, field="sources") from None
     verdict = pipeline.verdict_for(submission, facts)
     spot = placement.place(parent, max_depth=facts.settings.max_depth)
     with transaction.atomic():
@@ -120,6 +126,7 @@ def post_comment(
         placement.root_new_threads([comment])
         if rendered.quotes:
             comment.quotes.set(rendered.quotes)
+        citing.cite(comment, cited)
         transitions.record_new(comment, verdict.reason)
         if (
             wants_followups

@@ -9,6 +9,7 @@ from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.posting import permissions
+from comments.sources import citing
 from comments.threads import badges, changes, muting, queries, quoting, visits
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
@@ -45,6 +46,7 @@ def discussion_context(
         order=discussion.order,
         # An empty discussion asks for neither badges nor picks.
         badges=badges.badges_for(article) if discussion.shown_count else {},
+        sources=citing.shown_in(article.pk) if discussion.shown_count else {},
     )
     reply_to = _reply_target(request, form, discussion)
     if form is None and refusal is None:

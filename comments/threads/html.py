@@ -62,6 +62,7 @@ class ThreadRenderer:
         order: str = "oldest",
         badges: dict[int, tuple[str, ...]] | None = None,
         new_ids: tuple[int, ...] = (),
+        sources: dict[int, list] | None = None,
     ):
         # reply_mode: "reply" (may reply), "login" (must sign in first), "none" (closed)
         self.reader = reader
@@ -85,6 +86,7 @@ class ThreadRenderer:
         self.csrf_token = escape(csrf_token)
         self.order_query = f"?order={escape(order)}" if order != "oldest" else ""
         self.badges = badges or {}
+        self.sources = sources or {}  # comment id -> sources.citing.ShownSource list
         # New since the reader's last visit, each with the next one to go to (round to the
         # first again); a lone new comment has nowhere else to go.
         following = new_ids[1:] + new_ids[:1] if len(new_ids) > 1 else (None,) * len(new_ids)
@@ -155,6 +157,8 @@ class ThreadRenderer:
         if pending:
             out.append(f'<p class="comment__awaiting" role="status">{AWAITING}</p>')
         out.append(f'<div class="comment__content">{comment.body_html}</div>')
+        if comment.id in self.sources:
+            self._sources(comment.id, self.sources[comment.id], out)
         if not pending:
             self._useful(comment, name, out)
         self._actions(comment, name, mine, out)
@@ -254,6 +258,44 @@ class ThreadRenderer:
             f'<span class="visually-hidden"> comment by {name}</span></button> {shown}'
             '<span class="comment__useful-status" role="status"></span></form>'
         )
+
+    def _sources(self, cid: int, sources: list, out: list[str]) -> None:
+        """The sources a comment cites, numbered as the reader listed them."""
+        out.append(
+            f'<div class="comment__sources"><p class="comment__sources-title" '
+            f'id="comment-{cid}-sources">Sources</p>'
+            f'<ol class="sources" aria-labelledby="comment-{cid}-sources">'
+        )
+        for source in sources:
+            url = escape(source.url)
+            words = escape(source.title or source.url)
+            about = [escape(source.publisher)] if source.publisher else []
+            if source.published:
+                day = source.published
+                about.append(
+                    f'<time datetime="{day.isoformat()}">'
+                    f"{day.day} {_MONTHS[day.month]} {day.year}</time>"
+                )
+            out.append(
+                f'<li class="source source--{escape(source.status)}"><a href="{url}" '
+                f'rel="external nofollow ugc noopener noreferrer">{words}</a>'
+            )
+            if about:
+                out.append(f' <span class="source__about">({", ".join(about)})</span>')
+            if source.unreachable_since:
+                since = timezone.localtime(source.unreachable_since, self.zone)
+                out.append(
+                    f' <span class="source__status">unreachable since '
+                    f"{since.day} {_MONTHS[since.month]} {since.year}</span>"
+                )
+                if source.archived_url:
+                    out.append(
+                        f' <a class="source__archived" href="{escape(source.archived_url)}" '
+                        f'rel="external nofollow noopener noreferrer">archived copy'
+                        f'<span class="visually-hidden"> of {words}</span></a>'
+                    )
+            out.append("</li>")
+        out.append("</ol></div>")
 
     def _badges(self, comment: ShownComment, out: list[str]) -> None:
         for badge in self.badges.get(comment.user_id, ()) if comment.user_id else ():

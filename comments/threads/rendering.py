@@ -144,6 +144,19 @@ def _quotes(tokens: list[Token], found: dict[int, Quoted]) -> list[Token]:
     return out
 
 
+def _outside_quotes(tokens: list[Token]) -> list[Token]:
+    """The inline tokens of a comment that are not inside a blockquote."""
+    found, depth = [], 0
+    for token in tokens:
+        if token.type == "blockquote_open":
+            depth += 1
+        elif token.type == "blockquote_close":
+            depth -= 1
+        elif token.type == "inline" and depth == 0:
+            found.append(token)
+    return found
+
+
 def _mention_names(tokens: list[Token]) -> set[str]:
     names: set[str] = set()
     for token in tokens:
@@ -235,8 +248,10 @@ def render(text: str, surroundings: Surroundings | None = None) -> Rendered:
     }
     found = surroundings.quoted(wanted) if wanted else {}
     tokens = _quotes(tokens, found)
-    names = _mention_names([t for t in tokens if t.type == "inline"])
-    mentions = _mentions(tokens, surroundings.readers(names)) if names else []
+    # A name in quoted words is the quoted author's mention, not this comment's.
+    own = _outside_quotes(tokens)
+    names = _mention_names(own)
+    mentions = _mentions(own, surroundings.readers(names)) if names else []
     html = _clean(_markdown.renderer.render(tokens, _markdown.options, {}))
     return Rendered(
         html=html,

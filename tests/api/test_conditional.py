@@ -25,8 +25,8 @@ def _tag(client, url, **params):
     return etag
 
 
-def _revalidates(client, url, etag, assert_queries, **params):
-    with assert_queries(2):
+def _revalidates(client, url, etag, assert_queries, queries=2, **params):
+    with assert_queries(queries):
         again = client.get(url, params, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304, again.content
     assert again.content == b"" and again["ETag"] == etag
@@ -168,7 +168,7 @@ def test_the_thread_and_its_tree_have_different_tags(anonymous, article):
     assert _tag(anonymous, base) != _tag(anonymous, base + "tree/")
 
 
-def test_a_page_of_changes_answers_304_from_two_queries_and_follows_them(
+def test_a_page_of_changes_answers_304_from_three_queries_and_follows_them(
     anonymous, article, settings, django_assert_max_num_queries
 ):
     settings.API_FEED_LAG_SECONDS = 0
@@ -177,8 +177,8 @@ def test_a_page_of_changes_answers_304_from_two_queries_and_follows_them(
     first = CommentFactory(article=article)
     CommentFactory(article=article)
     etag = _tag(anonymous, url, since=cursor)
-    # the article, the page of changes
-    _revalidates(anonymous, url, etag, django_assert_max_num_queries, since=cursor)
+    # the article, the page of changes, their sources
+    _revalidates(anonymous, url, etag, django_assert_max_num_queries, queries=3, since=cursor)
     transitions.change_status(
         first, "removed", actor=UserFactory(is_staff=True), reason="off topic"
     )
@@ -189,15 +189,15 @@ def test_a_page_of_changes_answers_304_from_two_queries_and_follows_them(
 # --- One comment -------------------------------------------------------------------------------
 
 
-def test_one_comment_answers_304_from_two_queries_and_follows_its_text(
+def test_one_comment_answers_304_from_three_queries_and_follows_its_text(
     anonymous, article, django_assert_max_num_queries
 ):
     author = UserFactory()
     comment = CommentFactory(article=article, user=author, body="First words.")
     url = f"/api/v1/comments/{comment.pk}/"
     etag = _tag(anonymous, url)
-    # the comment with its article
-    _revalidates(anonymous, url, etag, django_assert_max_num_queries)
+    # the comment with its article, its author's badges, its sources
+    _revalidates(anonymous, url, etag, django_assert_max_num_queries, queries=3)
     services.edit_comment(
         comment=comment, reader=Reader(user=author, browser="x"), body="Second words."
     )

@@ -22,14 +22,20 @@ from comments.api.serializers import (
 from comments.api.views.common import NO_COMMENT, api_reader, valid_input
 from comments.models import Comment
 from comments.posting import services
+from comments.sources import citing
 from comments.threads import badges, queries
 from comments.threads.readers import Reader
 
 
 def _shown(comment: Comment, *, own: bool) -> dict:
-    """One comment as the API shows it, with its author's badges (one query)."""
+    """One comment as the API shows it, with its author's badges and its sources (a query
+    each)."""
     badged = badges.badges_for(comment.article, [comment.user_id]) if comment.user_id else {}
-    return as_dict(comment, comment.article.slug, comment_url_template(), own=own, badges=badged)
+    cited = citing.shown_in(comment.article_id, [comment.pk])
+    return as_dict(
+        comment, comment.article.slug, comment_url_template(), own=own, badges=badged,
+        sources=cited,
+    )  # fmt: skip
 
 
 class CommentDetailView(APIView):

@@ -34,6 +34,7 @@ from comments.api.views.common import (
 )
 from comments.models import Comment
 from comments.posting import services
+from comments.sources import citing
 from comments.threads import badges, changes, queries
 from comments.threads.readers import Reader
 
@@ -140,11 +141,12 @@ class ArticleCommentsView(ThreadView):
         )
         template = comment_url_template()
         badged = badges.badges_for(article)
+        cited = citing.shown_in(article.pk)
         flat: list[dict] = []
         stack = list(reversed(discussion.threads))
         while stack:
             node = stack.pop()
-            flat.append(as_dict(node.comment, article.slug, template, badges=badged))
+            flat.append(as_dict(node.comment, article.slug, template, badges=badged, sources=cited))
             stack.extend(reversed(node.children))
         return {
             "article": article.slug,
@@ -166,9 +168,10 @@ class ArticleCommentsView(ThreadView):
         changed = changed[:limit]
         template = comment_url_template()
         badged = badges.badges_for(article, [c.user_id for c in changed if c.user_id])
+        cited = citing.shown_in(article.pk, [c.pk for c in changed]) if changed else {}
         entries = []
         for comment in changed:
-            entry = as_dict(comment, article.slug, template, badges=badged)
+            entry = as_dict(comment, article.slug, template, badges=badged, sources=cited)
             entry["updated_at"] = comment.updated_at
             entries.append(entry)
         if changed:
@@ -203,6 +206,7 @@ class ArticleCommentsView(ThreadView):
             email="",
             url="",
             body=data["body"],
+            sources=[citing.Cited(**source) for source in data.get("sources", [])],
         )
         return Response(
             as_dict(
@@ -211,6 +215,7 @@ class ArticleCommentsView(ThreadView):
                 comment_url_template(),
                 own=True,
                 badges=badges.badges_for(article, [comment.user_id]),
+                sources=citing.shown_in(article.pk, [comment.pk]),
             ),
             status=status.HTTP_201_CREATED,
         )
@@ -239,9 +244,10 @@ class ArticleCommentsTreeView(ThreadView):
         )
         template = comment_url_template()
         badged = badges.badges_for(article)
+        cited = citing.shown_in(article.pk)
 
         def build(node) -> dict:
-            entry = as_dict(node.comment, article.slug, template, badges=badged)
+            entry = as_dict(node.comment, article.slug, template, badges=badged, sources=cited)
             entry["replies"] = [build(child) for child in node.children]
             return entry
 

@@ -180,3 +180,13 @@ def test_suggestions_need_a_signed_in_reader(client, article):
 def test_rendering_without_surroundings_leaves_mentions_plain():
     assert render("@bea").html == "<p>@bea</p>"
     assert quoting.Discussion(1, mentions=False).readers({"bea"}) == {}
+
+
+def test_a_name_in_quoted_words_is_not_a_mention_of_the_quoting_comment(
+    article, bea, writer, mailoutbox, committed
+):
+    quoted = CommentFactory(article=article, body="Ask @bea about it.")
+    with committed():
+        comment = _write(article, writer, quoting.quote_of(quoted) + "Agreed.")
+    assert comment.mentions == []
+    assert mails_to(mailoutbox, "bea@example.com") == []

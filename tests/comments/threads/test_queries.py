@@ -254,7 +254,7 @@ def test_article_page_queries_do_not_grow_with_the_discussion(
     assert Comment.objects.filter(article=article).count() == count + 2
 
     # article, authors, topics, related, comment structure, comment content, moderation
-    # settings, editor's picks, badges
+    # settings (cached), editor's picks, badges, sources
     with django_assert_max_num_queries(9):
         response = client.get(f"{article.get_absolute_url()}?order={order}")
     assert response.status_code == 200
@@ -270,8 +270,9 @@ def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num
     _picks_and_badges(article)
     client.force_login(reader)
     # session, user, the nine of the anonymous page, the reader's own votes, the readers they
-    # muted, and this visit recorded (one upsert that returns the visit before)
-    with django_assert_max_num_queries(13):
+    # muted, the sources cited, and this visit recorded (one upsert that returns the visit
+    # before)
+    with django_assert_max_num_queries(14):
         response = client.get(f"{article.get_absolute_url()}?order=useful")
     assert response.status_code == 200
     assert response.content.decode().count('aria-pressed="true"') == min(count, 250)

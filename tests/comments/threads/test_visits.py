@@ -335,9 +335,9 @@ def test_a_page_with_new_comments_keeps_its_query_count(
             made += 1
     client.force_login(reader)
     # session, user, article, authors, topics, related, comment structure, comment content,
-    # moderation settings, editor's picks, badges, the reader's own votes, the muted readers,
-    # and the visit: recorded, with the one before returned, in one statement
-    with django_assert_max_num_queries(13):
+    # moderation settings, editor's picks, badges, sources, the reader's own votes, the muted
+    # readers, and the visit: recorded, with the one before returned, in one statement
+    with django_assert_max_num_queries(14):
         response = client.get(article.get_absolute_url())
 
     html = response.content.decode()
