@@ -5,7 +5,7 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from articles.text import carriable, carriable_values
-from comments.models import MailPreference, Report, Subscription
+from comments.models import Comment, MailPreference, Report, Subscription
 from comments.moderation import roles
 
 _SIGNER = signing.TimestampSigner(salt="comments.form-shown")
@@ -75,6 +75,20 @@ class CommentForm(ReaderForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Please write a comment."},
     )
+    # The reader's label: empty or "comment" is none. Whether the article can take the label
+    # (a correction needs authors) is the posting service's to say.
+    kind = forms.ChoiceField(
+        label="Label (optional)",
+        choices=[
+            (Comment.Kind.COMMENT, "No label"),
+            *((value, label) for value, label in Comment.Kind.choices if value != "comment"),
+        ],
+        initial=Comment.Kind.COMMENT,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A correction goes to the article's authors, who may correct the article.",
+        error_messages={"invalid_choice": "Choose one of the labels offered, or none."},
+    )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     save_details = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",
@@ -110,6 +124,9 @@ class CommentForm(ReaderForm):
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
 
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Comment.Kind.COMMENT
+
 
 class EditCommentForm(ReaderForm):
     body = CommentForm.base_fields["body"]
@@ -140,7 +157,14 @@ class ReportForm(ReaderForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = MailPreference
-        fields = ["replies", "mentions", "article_comments", "published", "held_comments"]
+        fields = [
+            "replies",
+            "mentions",
+            "article_comments",
+            "published",
+            "corrections",
+            "held_comments",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

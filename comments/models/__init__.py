@@ -1,7 +1,15 @@
 """The comments app's models, one module per part of the job."""
 
 from comments.models.api import ApiToken
-from comments.models.discussion import Comment, MutedReader, Report, ReportedComment, UsefulVote
+from comments.models.discussion import (
+    Comment,
+    Correction,
+    MutedReader,
+    Report,
+    ReportedComment,
+    Resolution,
+    UsefulVote,
+)
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
@@ -11,6 +19,7 @@ __all__ = [
     "ApiToken",
     "Ban",
     "Comment",
+    "Correction",
     "ImportedRecord",
     "MailPreference",
     "ModerationEvent",
@@ -20,6 +29,7 @@ __all__ = [
     "PersonalDataLog",
     "Report",
     "ReportedComment",
+    "Resolution",
     "Subscription",
     "UsefulVote",
     "WebhookDelivery",
