@@ -96,8 +96,8 @@ def labels_of(rows) -> Labels:
     accepted = False
     for _id, _parent, status, _user, kind, state, answer_id, *_ in rows:
         if state is not None:
-            if answer_id is not None and state == _ANSWERED:
-                answers.add(answer_id)
+            if answer_id is not None and state == _ANSWERED and status == _APPROVED:
+                answers.add(answer_id)  # the answer of a published question
             accepted = accepted or state == _ACCEPTED
         if kind == K.COMMENT or status != _APPROVED:
             continue
