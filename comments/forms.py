@@ -5,7 +5,7 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from articles.text import carriable, carriable_values
-from comments.models import MAX_SOURCES, MailPreference, Report, Subscription
+from comments.models import MAX_SOURCES, Comment, MailPreference, Report, Subscription
 from comments.moderation import roles
 from comments.sources import citing
 
@@ -76,6 +76,20 @@ class CommentForm(ReaderForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Please write a comment."},
     )
+    # The reader's label: empty or "comment" is none. Whether the article can take the label
+    # (a correction needs authors) is the posting service's to say.
+    kind = forms.ChoiceField(
+        label="Label (optional)",
+        choices=[
+            (Comment.Kind.COMMENT, "No label"),
+            *((value, label) for value, label in Comment.Kind.choices if value != "comment"),
+        ],
+        initial=Comment.Kind.COMMENT,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A correction goes to the article's authors, who may correct the article.",
+        error_messages={"invalid_choice": "Choose one of the labels offered, or none."},
+    )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     save_details = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",
@@ -140,6 +154,9 @@ class CommentForm(ReaderForm):
             self.add_error(None, refused.message)
         return data
 
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Comment.Kind.COMMENT
+
 
 class EditCommentForm(ReaderForm):
     body = CommentForm.base_fields["body"]
@@ -170,7 +187,14 @@ class ReportForm(ReaderForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = MailPreference
-        fields = ["replies", "mentions", "article_comments", "published", "held_comments"]
+        fields = [
+            "replies",
+            "mentions",
+            "article_comments",
+            "published",
+            "corrections",
+            "held_comments",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

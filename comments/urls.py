@@ -24,6 +24,7 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/<int:pk>/useful/", views.useful, name="useful"),
     path("comments/<int:pk>/mute/", views.mute, name="mute"),
+    path("comments/<int:pk>/answer/", views.answer, name="answer"),
     path(
         "notifications/confirm/<str:token>/",
         views.confirm_subscription,

@@ -23,6 +23,7 @@ from comments.forms import (
     seconds_since_shown,
 )
 from comments.models import ApiToken, Comment, ModerationSettings, Notification, Subscription
+from comments.moderation import answers
 from comments.moderation.pipeline import Conflict, TooSoon
 from comments.outbound import mail, subscriptions
 from comments.portability import personal_data
@@ -97,6 +98,7 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             email=data.get("email", ""),
             url=data.get("url", ""),
             body=data["body"],
+            kind=data["kind"],
             wants_followups=data["wants_followups"],
             followup_scope=data["followup_scope"] or "thread",
             honeypot=data["homepage"],
@@ -233,6 +235,34 @@ def mute(request: HttpRequest, pk: int) -> HttpResponse:
         status = next((s for kind, s in _REFUSAL_STATUS if isinstance(refused, kind)), 403)
         return _refused(request, comment.article, refused.message, status=status)
     return redirect(_comment_url(comment, reader, _order(request)))
+
+
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a reply as the answer to the question `pk` (`answer=ID`) or take the mark back
+    (`unmark=1`): the article's authors and moderators only (403 for anyone else). Then back
+    to the answer, in the order the reader was reading."""
+    reader = reader_from(request)
+    question = queries.comment_for(pk, reader)
+    target = question
+    try:
+        if request.POST.get("unmark"):
+            answers.unmark_answer(question, by=request.user)
+        else:
+            raw = request.POST.get("answer", "")
+            reply = (
+                Comment.objects.select_related("article").filter(pk=int(raw)).first()
+                if raw.isascii() and raw.isdigit()
+                else None
+            )
+            if reply is None:
+                raise Conflict(answers.NOT_IN_ITS_THREAD)
+            answers.mark_answer(question, reply, by=request.user)
+            target = reply
+    except services.CommentRefused as refused:
+        status = next((s for kind, s in _REFUSAL_STATUS if isinstance(refused, kind)), 403)
+        return _refused(request, question.article, refused.message, status=status)
+    return redirect(_comment_url(target, reader, _order(request)))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

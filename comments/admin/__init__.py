@@ -1,3 +1,10 @@
-"""The comments admin, split like the app: moderation, discussion, outbound, portability."""
+"""The comments admin, split like the app: moderation, discussion, outbound, portability,
+and resolutions (the corrections queue, answered questions)."""
 
-from comments.admin import discussion, moderation, outbound, portability  # noqa: F401 - registers
+from comments.admin import (  # noqa: F401 - registers
+    discussion,
+    moderation,
+    outbound,
+    portability,
+    resolutions,
+)

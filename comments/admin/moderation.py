@@ -23,6 +23,7 @@ from django.utils.timesince import timesince
 
 from comments.admin.base import ReadOnlyAdmin
 from comments.admin.discussion import pick_comments, pick_from_change_page, unpick_comments
+from comments.admin.resolutions import answer_context, answer_from_change_page
 from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
@@ -142,6 +143,7 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         ReasonFilter,
         ReportedFilter,
+        "kind",
         ("article", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["article"]
@@ -161,6 +163,7 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = [
         "article",
         "parent",
+        "kind",
         "author_name",
         "author_email",
         "author_url",
@@ -212,6 +215,11 @@ class CommentAdmin(admin.ModelAdmin):
                 name="{}_{}_pick".format(*info),
             ),
             path(
+                "<int:pk>/answer/",
+                self.admin_site.admin_view(partial(answer_from_change_page, self)),
+                name="{}_{}_answer".format(*info),
+            ),
+            path(
                 "overview/",
                 self.admin_site.admin_view(self.overview_view),
                 name="{}_{}_overview".format(*info),
@@ -258,6 +266,7 @@ class CommentAdmin(admin.ModelAdmin):
             **overview.comment_record(comment),
             "decisions": decisions.targets_from(comment.status),
             "quote_keeping_reasons": quoting.QUOTES_KEEP_WORDS,
+            **answer_context(comment),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

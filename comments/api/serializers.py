@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.text import carriable_values
-from comments.models import Comment, ModerationSettings, Report
+from comments.models import Comment, ModerationSettings, Report, Resolution
 from comments.moderation import decisions
 
 _TAG = re.compile(r"<[^>]+>")
@@ -138,8 +138,32 @@ class SourceSerializer(serializers.Serializer):
     archived_url = serializers.CharField(help_text="An archived copy, when one was found.")
 
 
+class ResolutionSerializer(serializers.Serializer):
+    """What was decided about a labelled comment: a correction accepted or declined, a
+    question answered."""
+
+    state = serializers.ChoiceField(choices=Resolution.State.values)
+    note = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "The note of the decision, if any: public for an accepted correction and an "
+            "answered question; for a declined correction only its author sees it (null to "
+            "everyone else)."
+        ),
+    )
+    answer = serializers.IntegerField(
+        allow_null=True, help_text="The id of the comment that answers a question; else null."
+    )
+    revision = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        help_text="The article revision that made an accepted correction, if given; else null.",
+    )
+    decided_at = serializers.DateTimeField()
+
+
 class CommentSerializer(serializers.Serializer):
-    """One comment; a tombstone (deleted or removed) has no author, html or text."""
+    """One comment; a tombstone (deleted or removed) has no author, html, text or resolution."""
 
     id = serializers.IntegerField()
     article = serializers.CharField(help_text="The article's slug.")
@@ -172,6 +196,15 @@ class CommentSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="The usernames of the readers the comment mentions (@username), as written.",
     )
+    kind = serializers.ChoiceField(
+        choices=Comment.Kind.values,
+        help_text="The writer's label: comment (none), question, evidence, counterpoint or "
+        "correction.",
+    )
+    resolution = ResolutionSerializer(
+        allow_null=True,
+        help_text="For a correction or a question, what was decided about it; else null.",
+    )
 
 
 class ChangeSerializer(CommentSerializer):
@@ -189,9 +222,20 @@ class TreeCommentSerializer(CommentSerializer):
     replies = RepliesField(help_text="The replies, each with its own replies.")
 
 
+class KindCountsSerializer(serializers.Serializer):
+    question = serializers.IntegerField(min_value=0)
+    evidence = serializers.IntegerField(min_value=0)
+    counterpoint = serializers.IntegerField(min_value=0)
+    correction = serializers.IntegerField(min_value=0)
+    unanswered = serializers.IntegerField(min_value=0, help_text="Questions not answered yet.")
+
+
 class ThreadSerializer(serializers.Serializer):
     article = serializers.CharField()
     count = serializers.IntegerField(help_text="Approved comments.")
+    kinds = KindCountsSerializer(
+        help_text="Approved comments per label, whatever `kind` filters (for a filter's counts)."
+    )
     cursor = serializers.CharField(help_text="Pass as ?since= to get only later changes.")
     comments = CommentSerializer(many=True)
 
@@ -229,6 +273,12 @@ class CommentInputSerializer(StrictSerializer):
         required=False,
         help_text="Up to 5 sources the comment cites; missing titles, publishers and dates "
         "are read from the pages themselves, later.",
+    )
+    kind = serializers.ChoiceField(
+        choices=Comment.Kind.values,
+        required=False,
+        allow_blank=True,
+        help_text="A label (empty or comment: none). A correction needs an article with authors.",
     )
 
 
@@ -304,6 +354,8 @@ def as_dict(
         "badges": list((badges or {}).get(comment.user_id, ())) if shown else [],
         "mentions": list(comment.mentions) if shown else [],
         "sources": [_source(s) for s in (sources or {}).get(comment.id, ())] if shown else [],
+        "kind": comment.kind,
+        "resolution": _resolution(comment, own=own) if shown else None,
     }
 
 
@@ -317,4 +369,46 @@ def _source(source) -> dict:
         "checked_at": source.checked_at,
         "unreachable_since": source.unreachable_since,
         "archived_url": source.archived_url,
+    }
+
+
+_ANSWERED, _DECLINED = str(Resolution.State.ANSWERED.value), str(Resolution.State.DECLINED.value)
+_RESOLVED_KINDS = (Comment.Kind.QUESTION, Comment.Kind.CORRECTION)
+
+
+def _resolution(comment, *, own: bool) -> dict | None:
+    """The comment's resolution as the API shows it: from the page's row (its columns came in
+    the thread's query) or from a model (`comment_for` and the change feed join it)."""
+    if hasattr(comment, "resolution_state"):  # a ShownComment
+        state, note, answer, revision, decided_at = (
+            comment.resolution_state,
+            comment.resolution_note,
+            comment.resolution_answer_id,
+            comment.resolution_revision,
+            comment.resolution_decided_at,
+        )
+    else:
+        if comment.kind not in _RESOLVED_KINDS:
+            return None
+        try:
+            found = comment.resolution
+        except Resolution.DoesNotExist:
+            return None
+        state, note, answer, revision, decided_at = (
+            found.state,
+            found.note,
+            found.answer_id,
+            found.revision,
+            found.decided_at,
+        )
+    if state is None:
+        return None
+    if state == _DECLINED and not own:
+        note = ""  # for the reader who sent the correction (and the admin) only
+    return {
+        "state": state,
+        "note": note or None,
+        "answer": answer if state == _ANSWERED else None,
+        "revision": revision,
+        "decided_at": decided_at,
     }

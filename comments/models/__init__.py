@@ -1,7 +1,15 @@
 """The comments app's models, one module per part of the job."""
 
 from comments.models.api import ApiToken
-from comments.models.discussion import Comment, MutedReader, Report, ReportedComment, UsefulVote
+from comments.models.discussion import (
+    Comment,
+    Correction,
+    MutedReader,
+    Report,
+    ReportedComment,
+    Resolution,
+    UsefulVote,
+)
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
@@ -15,6 +23,7 @@ __all__ = [
     "ArticleVisit",
     "Ban",
     "Comment",
+    "Correction",
     "ImportedRecord",
     "MailPreference",
     "ModerationEvent",
@@ -24,6 +33,7 @@ __all__ = [
     "PersonalDataLog",
     "Report",
     "ReportedComment",
+    "Resolution",
     "Source",
     "Subscription",
     "UsefulVote",

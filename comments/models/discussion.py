@@ -1,4 +1,5 @@
-"""Comments, the reports readers file about them, and the readers they mute."""
+"""Comments, the reports readers file about them, the readers they mute, and what the
+article's people made of a labelled comment (a correction decided, a question answered)."""
 
 from django.conf import settings
 from django.db import models
@@ -9,9 +10,19 @@ from django.utils import timezone
 from articles.models import Article
 
 PICK_NOTE_LENGTH = 200
+RESOLUTION_NOTE_LENGTH = 300
 
 
 class Comment(models.Model):
+    class Kind(models.TextChoices):
+        """The label a reader may give a comment when writing it ("comment": no label)."""
+
+        COMMENT = "comment", "Comment"
+        QUESTION = "question", "Question"
+        EVIDENCE = "evidence", "Evidence"
+        COUNTERPOINT = "counterpoint", "Counterpoint"
+        CORRECTION = "correction", "Correction"
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
@@ -51,6 +62,12 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False, default="")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(
+        max_length=12,
+        choices=Kind,
+        default=Kind.COMMENT,
+        help_text="The reader's label; a correction also goes to the corrections queue.",
+    )
     wants_followups = models.BooleanField(default=False)
     useful_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Readers who marked it Useful (kept with the votes)."
@@ -90,6 +107,7 @@ class Comment(models.Model):
             models.Index(fields=["article", "status"], name="comment_article_status"),
             models.Index(fields=["root", "created_at"], name="comment_root_created"),
             models.Index(fields=["status", "created_at"], name="comment_status_created"),
+            models.Index(fields=["article", "kind"], name="comment_article_kind"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -113,6 +131,61 @@ class Comment(models.Model):
     def is_gone(self) -> bool:
         """Deleted by its author or removed by a moderator: shown as a tombstone if replied to."""
         return self.status in (self.Status.DELETED, self.Status.REMOVED)
+
+
+class Resolution(models.Model):
+    """What the article's people made of a labelled comment: a correction accepted or
+    declined (with a note, and the article revision that made an accepted one), or a
+    question answered by a reply in its thread. One per comment; deciding again replaces it.
+
+    Who may decide, and the checks on `answer`, live in comments.moderation (corrections.py,
+    answers.py); the database holds what each state needs."""
+
+    class State(models.TextChoices):
+        ACCEPTED = "accepted", "Correction accepted"
+        DECLINED = "declined", "Correction declined"
+        ANSWERED = "answered", "Question answered"
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="resolution")
+    state = models.CharField(max_length=10, choices=State)
+    # An accepted correction's note is public (the change log, the comment); a declined
+    # one's is shown only to the reader who wrote the correction (page, mail) and in the admin.
+    note = models.CharField(max_length=RESOLUTION_NOTE_LENGTH, blank=True)
+    answer = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    # The number of the article's revision that made an accepted correction, if the editor
+    # gave it (articles keep numbered revisions).
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="resolution_answered_names_its_answer",
+                condition=Q(state="answered", answer__isnull=False)
+                | (~Q(state="answered") & Q(answer__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="resolution_revision_only_when_accepted",
+                condition=Q(revision__isnull=True) | Q(state="accepted"),
+            ),
+            models.CheckConstraint(
+                name="resolution_not_its_own_answer", condition=~Q(answer=F("comment"))
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "decided_at"], name="resolution_state_decided")]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()}: comment {self.comment_id}"
 
 
 class UsefulVote(models.Model):
@@ -200,3 +273,11 @@ class ReportedComment(Comment):
     class Meta:
         proxy = True
         verbose_name = "reported comment"
+
+
+class Correction(Comment):
+    """Corrections readers sent: the queue of the article's authors, editors and moderators."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "correction"

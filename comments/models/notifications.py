@@ -60,6 +60,7 @@ class MailPreference(models.Model):
     article_comments = models.BooleanField("new comments on articles I wrote", default=True)
     published = models.BooleanField("when a held comment of mine is published", default=True)
     mentions = models.BooleanField("when a reader mentions me", default=True)
+    corrections = models.BooleanField("the editors' decision on a correction I sent", default=True)
     held_comments = models.BooleanField(
         "comments waiting for moderation (moderators)", default=False
     )
@@ -82,6 +83,7 @@ class Notification(models.Model):
         ARTICLE_COMMENT = "article", "A comment on your article"
         THREAD_COMMENT = "thread", "A new comment in a discussion you follow"
         PUBLISHED = "published", "Your comment is published"
+        CORRECTION = "correction", "The editors decided on your correction"
         CONFIRM = "confirm", "Confirm your subscription"
 
     class State(models.TextChoices):

@@ -70,3 +70,29 @@ def moderators() -> QuerySet:
         )
         .distinct()
     )
+
+
+# Who is an editor: an active staff account that may change articles (superusers may do
+# everything). An editor makes the corrections readers send, so decides on them too.
+_EDITOR_PERMISSION = "articles.change_article"
+
+
+def is_editor(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm(_EDITOR_PERMISSION))
+    )
+
+
+def is_author_of(user, article) -> bool:
+    """One of `article`'s authors, signed in with an active account. Reads `article.authors`
+    (which the article page has prefetched, so the page asks nothing more)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and any(author.pk == user.pk for author in article.authors.all())
+    )

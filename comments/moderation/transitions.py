@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment, ModerationEvent, Report
-from comments.moderation import roles
+from comments.moderation import answers, roles
 from comments.outbound import recipients, webhooks
 from comments.threads import quoting
 
@@ -154,4 +154,7 @@ def change_statuses(
         # (a frozen or stepped clock) would share a timestamp and lose the second's mail.
         _notify(movable, from_statuses, to_status, f"events-{min(e.pk for e in events)}")
         quoting.refresh_quoters([c.pk for c in movable])  # their quotes follow them
+        if to_status != S.APPROVED:
+            # An answer that is no longer public leaves its question open again.
+            answers.reopen_answered_by([c.pk for c in movable if from_statuses[c.pk] == S.APPROVED])
     return movable

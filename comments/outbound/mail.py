@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from comments.models import Notification, Subscription
+from comments.models import Notification, Resolution, Subscription
 from comments.outbound import outbox
+from comments.threads import changelog
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +89,29 @@ def context_for(row: Notification, unsubscribe_url: str) -> dict:
             reason=comment.status_reason,
             admin_url=_absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
         )
+    if row.kind == Kind.CORRECTION:
+        context.update(_decision(comment))
     if row.kind == Kind.CONFIRM:
         context["confirm_url"] = _absolute(
             reverse("comments:confirm_subscription", args=[confirm_token(row.subscription)])
         )
     return context
+
+
+def _decision(comment) -> dict:
+    """The editors' decision on a correction, as its mail tells it: the decision as it stands
+    (a mail about an earlier one is cancelled when the decision changes)."""
+    resolution = Resolution.objects.filter(comment=comment).first()
+    if resolution is None:
+        return {}
+    article_url = comment.article.get_absolute_url()
+    return {
+        "resolution": resolution,
+        "accepted": resolution.state == Resolution.State.ACCEPTED,
+        "revision_url": _absolute(changelog.revision_path(article_url, resolution.revision))
+        if resolution.revision
+        else "",
+    }
 
 
 def _rendered(row: Notification, unsubscribe_url: str) -> tuple[str, str, str]:

@@ -12,7 +12,9 @@ Rules, whatever the entry point:
   an account's address only once allauth has verified it;
 - a comment that leaves the published state cancels its unsent mail;
 - a comment whose author's personal data was erased (no address left) brings its author no
-  reply mail, even when it still belongs to an account.
+  reply mail, even when it still belongs to an account;
+- a correction accepted or declined: the reader who sent it, once per outcome, by the rule of
+  "now published" (a verified account address or a confirmed subscription to the discussion).
 Rows are handed to Celery after commit (`comments.outbox`).
 """
 
@@ -43,6 +45,7 @@ PREFERENCE = {
     Kind.ARTICLE_COMMENT: "article_comments",
     Kind.PUBLISHED: "published",
     Kind.HELD: "held_comments",
+    Kind.CORRECTION: "corrections",
 }
 
 
@@ -281,6 +284,53 @@ def _subscriptions(article_ids: set[int]) -> tuple[dict, dict]:
         else:
             confirmed.setdefault(sub.article_id, {})[sub.email] = sub
     return confirmed, left
+
+
+# --- A correction is decided -------------------------------------------------------------------
+
+
+def queue_for_correction(comment: Comment, resolution) -> list[int]:
+    """The reader who sent the correction `comment` hears the decision `resolution`: once
+    per outcome, and what was queued about an earlier outcome and not sent yet is not sent.
+    Addressed as "now published" is: a verified account address, or an address confirmed by
+    a subscription to this discussion; not to the decider, nor after opting out."""
+    Notification.objects.filter(
+        comment=comment, kind=Kind.CORRECTION, state=Notification.State.PENDING
+    ).exclude(event=_correction_event(comment, resolution)).update(
+        state=Notification.State.CANCELLED, last_error="decided again before it was sent"
+    )
+    if not comment.author_email:
+        return []  # its author's personal data was erased: nobody to tell
+    user = comment.user if comment.user_id else None
+    email = (user.email if user is not None else comment.author_email).lower()
+    if not email or (resolution.decided_by_id and resolution.decided_by_id == comment.user_id):
+        return []
+    subscription = Subscription.objects.filter(article_id=comment.article_id, email=email).first()
+    if subscription is not None and subscription.unsubscribed_at is not None:
+        return []  # an address that left this discussion hears nothing more of it
+    confirmed = subscription if subscription and subscription.confirmed_at else None
+    if confirmed is None and email not in _verified({email}):
+        return []
+    if not _wants(MailPreference.objects.filter(email=email).first(), Kind.CORRECTION):
+        return []
+    ids = _insert(
+        [
+            Notification(
+                event=_correction_event(comment, resolution),
+                kind=Kind.CORRECTION,
+                recipient=email,
+                user=user,
+                comment=comment,
+                subscription=confirmed,
+            )
+        ]
+    )
+    _schedule(ids)
+    return ids
+
+
+def _correction_event(comment: Comment, resolution) -> str:
+    return f"correction:{comment.pk}:{resolution.state}"
 
 
 # --- Subscriptions ----------------------------------------------------------------------------

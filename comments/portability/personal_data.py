@@ -122,6 +122,8 @@ def _comment_entry(comment: Comment) -> dict:
         "article": {"slug": comment.article.slug, "title": comment.article.title},
         "parent": comment.parent_id,
         "status": comment.status,
+        "kind": comment.kind,
+        "resolution": _resolution_entry(comment),
         "created_at": _iso(comment.created_at),
         "edited_at": _iso(comment.edited_at),
         "body": comment.body,
@@ -134,8 +136,23 @@ def _comment_entry(comment: Comment) -> dict:
     }
 
 
+def _resolution_entry(comment: Comment) -> dict | None:
+    """What the article's people decided about the comment's label, note included (a declined
+    correction's note is meant for its author)."""
+    resolution = getattr(comment, "resolution", None)
+    if resolution is None:
+        return None
+    return {
+        "state": resolution.state,
+        "note": resolution.note,
+        "answer": resolution.answer_id,
+        "revision": resolution.revision,
+        "decided_at": _iso(resolution.decided_at),
+    }
+
+
 def _comments(comments: QuerySet) -> list[dict]:
-    rows = comments.select_related("article").order_by("created_at", "id")
+    rows = comments.select_related("article", "resolution").order_by("created_at", "id")
     return [_comment_entry(comment) for comment in rows.iterator(chunk_size=500)]
 
 
@@ -154,7 +171,7 @@ def _subscriptions(subscriptions: QuerySet) -> list[dict]:
 
 
 def _preferences(preferences: QuerySet) -> list[dict]:
-    fields = ["replies", "article_comments", "published", "held_comments"]
+    fields = ["replies", "article_comments", "published", "corrections", "held_comments"]
     return [
         {"email": pref.email, **{field: getattr(pref, field) for field in fields}}
         for pref in preferences.order_by("email")

@@ -22,6 +22,11 @@ DELETED_ALREADY = "This comment is deleted already."
 SIGN_IN_TO_VOTE = "Sign in to mark comments useful."
 NOT_ONES_OWN = "You cannot mark your own comment useful."
 ONLY_PUBLISHED_VOTES = "Only published comments can be marked useful."
+UNKNOWN_LABEL = "Choose one of the labels offered, or none."
+CORRECTION_NEEDS_AUTHORS = (
+    "A correction goes to the article's authors, and this article has none. "
+    "Post it without the Correction label, or write to the editors."
+)
 
 
 def why_cannot_post(article: Article, reader: Reader) -> str | None:
@@ -31,6 +36,16 @@ def why_cannot_post(article: Article, reader: Reader) -> str | None:
         return CLOSED
     if policy == Article.CommentPolicy.SIGNED_IN and not reader.is_signed_in:
         return SIGNED_IN_ONLY
+    return None
+
+
+def why_cannot_label(article: Article, kind: str) -> str | None:
+    """None when a comment on `article` may carry the label `kind`, else why not. A
+    correction needs someone to correct the article: one of its authors."""
+    if kind not in Comment.Kind.values:
+        return UNKNOWN_LABEL
+    if kind == Comment.Kind.CORRECTION and not article.authors.all():
+        return CORRECTION_NEEDS_AUTHORS
     return None
 
 

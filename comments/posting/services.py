@@ -71,6 +71,7 @@ def post_comment(
     email: str,
     url: str,
     body: str,
+    kind: str = Comment.Kind.COMMENT,
     wants_followups: bool = False,
     followup_scope: str = "thread",
     honeypot: str = "",
@@ -78,9 +79,13 @@ def post_comment(
     sources: list[citing.Cited] = (),
 ) -> Comment:
     """Take a new comment (a reply when `parent_id` names one) through the moderation
-    pipeline and store it with its verdict."""
+    pipeline and store it with its verdict. `kind` is the reader's label ("" or "comment":
+    none); a label it may not carry is refused before anything is written."""
     if reason := permissions.why_cannot_post(article, reader):
         raise pipeline.NotAllowed(reason)
+    kind = kind or Comment.Kind.COMMENT
+    if refusal := permissions.why_cannot_label(article, kind):
+        raise CommentRefused(refusal, field="kind")
     parent = _reply_target(article, parent_id)
     user = reader.user
     if user is not None:
@@ -119,6 +124,7 @@ def post_comment(
             mentions=list(rendered.mentions),
             status=verdict.status,
             status_reason=verdict.reason,
+            kind=kind,
             wants_followups=wants_followups,
             ip_address=reader.ip,
             user_agent=reader.user_agent,

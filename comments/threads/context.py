@@ -1,16 +1,17 @@
 """What an article page needs to show its discussion: threads, form, policy, counts."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 
 from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
+from comments.moderation import answers
 from comments.posting import permissions
 from comments.sources import citing
-from comments.threads import badges, changes, muting, queries, quoting, visits
+from comments.threads import badges, changelog, changes, kinds, muting, queries, quoting, visits
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
 
@@ -23,9 +24,11 @@ def discussion_context(
     # comment still committing (not on this page) is marked new on the next visit.
     moment = changes.settled()
     refusal = permissions.why_cannot_post(article, reader)
+    only = _filter(request)
     discussion = queries.discussion_for(
-        article, reader, page=request.GET.get("cpage"), order=_order(request)
+        article, reader, page=request.GET.get("cpage"), order=_order(request), only=only
     )
+    labels = discussion.labels
     reply_mode = (
         "reply" if refusal is None else "login" if refusal == permissions.SIGNED_IN_ONLY else "none"
     )
@@ -47,6 +50,11 @@ def discussion_context(
         # An empty discussion asks for neither badges nor picks.
         badges=badges.badges_for(article) if discussion.shown_count else {},
         sources=citing.shown_in(article.pk) if discussion.shown_count else {},
+        answer_ids=labels.answer_ids,
+        # Only a discussion with questions asks who may mark their answers.
+        can_mark_answers=bool(labels.counts.of(Comment.Kind.QUESTION))
+        and answers.may_mark(reader.user, article),
+        flat=discussion.is_filtered,
     )
     reply_to = _reply_target(request, form, discussion)
     if form is None and refusal is None:
@@ -63,7 +71,14 @@ def discussion_context(
     return {
         "discussion": discussion,
         "threads_html": renderer.render(discussion.threads),
-        "picks": queries.picks_for(article) if discussion.shown_count else [],
+        # A filtered view lists no picks (it is a list of its own).
+        "picks": queries.picks_for(article)
+        if discussion.shown_count and not discussion.is_filtered
+        else [],
+        "kind_links": kinds.filter_links(labels.counts, only, discussion.approved_count),
+        "filter_query": only.query if only else "",
+        # The article's change log: asked for only when a correction was accepted.
+        "changelog": changelog.entries_for(article) if labels.has_accepted_corrections else [],
         "comment_form": form if refusal is None else None,
         "comment_refusal": refusal,
         "reply_to": reply_to,
@@ -85,9 +100,19 @@ def _order(request: HttpRequest) -> str:
     return request.GET.get("order") or request.GET.get("corder") or "oldest"
 
 
+def _filter(request: HttpRequest) -> kinds.KindFilter | None:
+    """The filter asked for (`?kind=`, `?unanswered=1`); one the discussion has not is a 404,
+    like an unknown order."""
+    try:
+        return kinds.filter_from(request.GET.get("kind"), request.GET.get("unanswered"))
+    except kinds.BadFilter:
+        raise Http404("No such filter of the discussion.") from None
+
+
 def _page_query(discussion: queries.Discussion) -> str:
-    """Keeps the reader on this page of the discussion when they follow a Reply link."""
-    parts = []
+    """Keeps the reader on this page (and filter) of the discussion when they follow a Reply
+    link."""
+    parts = [discussion.only.query] if discussion.only else []
     if discussion.page > 1:
         parts.append(f"cpage={discussion.page}")
     if discussion.order != "oldest":

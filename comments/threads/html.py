@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from comments.models import Comment
+from comments.models import Comment, Resolution
 from comments.posting.permissions import can_edit
+from comments.threads import changelog, kinds
 from comments.threads.badges import LABELS
 from comments.threads.queries import Node, ShownComment
 from comments.threads.readers import Reader
@@ -35,6 +36,11 @@ _PENDING = str(Comment.Status.PENDING.value)
 _YOURS = '<span class="visually-hidden"> your comment</span>'
 MUTED = "Comment by a muted reader"
 NEW = '<span class="comment__new">New</span>'
+_QUESTION = str(Comment.Kind.QUESTION.value)
+_COMMENT = str(Comment.Kind.COMMENT.value)
+_ANSWERED = str(Resolution.State.ANSWERED.value)
+_ACCEPTED = str(Resolution.State.ACCEPTED.value)
+_DECLINED = str(Resolution.State.DECLINED.value)
 
 
 def _when(moment: datetime, zone) -> tuple[str, str]:
@@ -63,6 +69,9 @@ class ThreadRenderer:
         badges: dict[int, tuple[str, ...]] | None = None,
         new_ids: tuple[int, ...] = (),
         sources: dict[int, list] | None = None,
+        answer_ids: frozenset[int] = frozenset(),
+        can_mark_answers: bool = False,
+        flat: bool = False,
     ):
         # reply_mode: "reply" (may reply), "login" (must sign in first), "none" (closed)
         self.reader = reader
@@ -91,15 +100,26 @@ class ThreadRenderer:
         # first again); a lone new comment has nowhere else to go.
         following = new_ids[1:] + new_ids[:1] if len(new_ids) > 1 else (None,) * len(new_ids)
         self.next_new = dict(zip(new_ids, following, strict=True))
+        # The comments that answer a question; whether this reader may mark answers (one of
+        # the article's authors, a moderator); and whether the comments come flat (a filter
+        # of the discussion), each then linking into its thread.
+        self.answer_ids = answer_ids
+        self.can_mark_answers = can_mark_answers
+        self.flat = flat
+        self.permalink_url = reverse("comments:permalink", kwargs={"pk": 0}).replace("/0/", "/{}/")
+        self.answer_url = reverse("comments:answer", kwargs={"pk": 0}).replace("/0/", "/{}/")
 
     def render(self, threads: list[Node]) -> SafeString:
-        parts: list[str] = ['<ol class="comment-list">']
+        parts: list[str] = [
+            f'<ol class="comment-list{" comment-list--flat" if self.flat else ""}">'
+        ]
         for node in threads:
             self._node(node, parts)
         parts.append("</ol>")
         return mark_safe("".join(parts))  # noqa: S308 - every reader value is escaped below
 
-    def _node(self, node: Node, out: list[str]) -> None:
+    def _node(self, node: Node, out: list[str], question: ShownComment | None = None) -> None:
+        """`question`: the nearest question above, which a reply here may answer."""
         comment = node.comment
         cid = comment.pk
         new = " comment--new" if cid in self.next_new else ""
@@ -116,18 +136,22 @@ class ThreadRenderer:
                 f'<details class="comment__muted"><summary>{MUTED}'
                 '<span class="comment__muted-show"> &mdash; show</span></summary>'
             )
-            self._comment(comment, out)
+            self._comment(comment, out, question)
             out.append("</details>")
         else:
-            self._comment(comment, out)
+            self._comment(comment, out, question)
         if node.children:
+            if comment.kind == _QUESTION and comment.status == _APPROVED:
+                question = comment
             out.append('<ol class="children">')
             for child in node.children:
-                self._node(child, out)
+                self._node(child, out, question)
             out.append("</ol>")
         out.append("</li>")
 
-    def _comment(self, comment: ShownComment, out: list[str]) -> None:
+    def _comment(
+        self, comment: ShownComment, out: list[str], question: ShownComment | None = None
+    ) -> None:
         cid = comment.pk
         name = escape(comment.author_name)
         author = (
@@ -152,8 +176,11 @@ class ThreadRenderer:
             self._new(self.next_new[cid], out)
         if comment.edited_at:
             out.append(' <span class="comment__edited">(edited)</span>')
+        self._label(comment, out)
         self._badges(comment, out)
         out.append("</footer>")
+        if comment.resolution_state is not None:
+            self._resolution(comment, out)
         if pending:
             out.append(f'<p class="comment__awaiting" role="status">{AWAITING}</p>')
         out.append(f'<div class="comment__content">{comment.body_html}</div>')
@@ -162,6 +189,8 @@ class ThreadRenderer:
         if not pending:
             self._useful(comment, name, out)
         self._actions(comment, name, mine, out)
+        if question is not None and self.can_mark_answers and comment.status == _APPROVED:
+            self._mark_answer(comment, question, name, out)
         out.append("</article>")
 
     def _new(self, next_id: int | None, out: list[str]) -> None:
@@ -196,6 +225,12 @@ class ThreadRenderer:
                 )
             elif self.reply_mode == "login":
                 links.append(f'<a href="{self.login_url}">Log in to reply</a>')
+        if self.flat:
+            links.append(
+                f'<a class="comment__in-thread" href="{self.permalink_url.format(cid)}'
+                f'{self.order_query}">See it in its thread'
+                f'<span class="visually-hidden"> (comment by {name})</span></a>'
+            )
         if mine and can_edit(comment, self.reader, edit_minutes=self.edit_minutes, now=self.now):
             links.append(f'<a href="{self.edit_url.format(cid)}">Edit{_YOURS}</a>')
         if mine:
@@ -308,3 +343,78 @@ class ThreadRenderer:
                 ' <span class="comment__badge comment__badge--pick">'
                 f"Editor&rsquo;s pick{note}</span>"
             )
+
+    def _label(self, comment: ShownComment, out: list[str]) -> None:
+        kind = comment.kind
+        if kind != _COMMENT and kind in kinds.LABELS:
+            out.append(
+                f' <span class="comment__kind comment__kind--{kind}">{kinds.LABELS[kind]}</span>'
+            )
+        if comment.id in self.answer_ids:
+            out.append(' <span class="comment__badge comment__badge--answer">Answer</span>')
+
+    def _resolution(self, comment: ShownComment, out: list[str]) -> None:
+        """What was decided: a question answered (with a link to the answer), a correction
+        accepted (its note, the revision that made it) or declined (its note only for the
+        reader who sent it)."""
+        state, note = comment.resolution_state, comment.resolution_note
+        if state == _ANSWERED and comment.resolution_answer_id is not None:
+            answer = comment.resolution_answer_id
+            href = self.permalink_url.format(answer) if self.flat else f"#comment-{answer}"
+            out.append(
+                '<p class="comment__resolution comment__resolution--answered">Answered &mdash; '
+                f'<a href="{href}">see the answer</a></p>'
+            )
+        elif state == _ACCEPTED:
+            said = f": {escape(note)}" if note else ""
+            revision = comment.resolution_revision
+            made = (
+                f' (<a href="{changelog.revision_path(self.article_url, revision)}">'
+                f"revision {revision}</a>)"
+                if revision
+                else ""
+            )
+            out.append(
+                '<p class="comment__resolution comment__resolution--accepted">'
+                f"Correction accepted{said}{made}</p>"
+            )
+        elif state == _DECLINED:
+            said = (
+                f': {escape(note)} <span class="comment__resolution-private">(only you see '
+                "this note)</span>"
+                if note and self.reader.wrote(comment)
+                else ""
+            )
+            out.append(
+                '<p class="comment__resolution comment__resolution--declined">'
+                f"Correction declined{said}</p>"
+            )
+
+    def _mark_answer(
+        self, comment: ShownComment, question: ShownComment, name: str, out: list[str]
+    ) -> None:
+        """For the article's authors and moderators, under each published reply in a
+        question's thread: mark it as the answer (or take that back). A form: no JavaScript
+        needed."""
+        is_answer = (
+            question.resolution_state == _ANSWERED and question.resolution_answer_id == comment.id
+        )
+        asker = escape(question.author_name)
+        label = (
+            f'Unmark the answer<span class="visually-hidden"> by {name}</span>'
+            if is_answer
+            else "Mark as the answer"
+            f'<span class="visually-hidden"> to the question by {asker}: reply by {name}</span>'
+        )
+        what = (
+            '<input type="hidden" name="unmark" value="1">'
+            if is_answer
+            else f'<input type="hidden" name="answer" value="{comment.id}">'
+        )
+        out.append(
+            f'<form class="comment__mark-answer" method="post" '
+            f'action="{self.answer_url.format(question.id)}{self.order_query}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf_token}">{what}'
+            f'<button type="submit" class="link-button comment__mark-answer-button">{label}'
+            "</button></form>"
+        )

@@ -16,21 +16,33 @@ from django.http import Http404
 
 from articles.models import Article
 from comments.models import Comment, UsefulVote
-from comments.threads import ranking
+from comments.threads import kinds, ranking
 from comments.threads.readers import Reader
 
 ORDERS = ("oldest", "newest", "useful")
-# Columns a page shows. Email, IP and user agent are never read for display.
-_STRUCTURE_FIELDS = ("id", "parent_id", "status", "user_id")
+# Columns a page shows. Email, IP and user agent are never read for display. The label and
+# what was decided about it come in the same query, through the LEFT JOIN of the comment's
+# resolution (one row at most per comment), so labels cost the page no query.
+_STRUCTURE_FIELDS = (
+    "id", "parent_id", "status", "user_id", "kind", "resolution__state", "resolution__answer_id",
+)  # fmt: skip
+_MODEL_FIELDS = (
+    "id", "parent_id", "status", "user_id", "kind", "root_id", "depth", "author_name",
+    "author_url", "body_html", "created_at", "edited_at", "useful_count", "picked_at",
+    "pick_note", "mentions",
+)  # fmt: skip
 _CONTENT_FIELDS = (
-    *_STRUCTURE_FIELDS, "root_id", "depth", "author_name", "author_url", "body_html",
-    "created_at", "edited_at", "useful_count", "picked_at", "pick_note", "mentions",
+    *_STRUCTURE_FIELDS,
+    *(name for name in _MODEL_FIELDS if name not in _STRUCTURE_FIELDS),
+    "resolution__note", "resolution__revision", "resolution__decided_at",
 )  # fmt: skip
 # What the "useful" order ranks top-level comments by (comments.threads.ranking).
 _RANK_FIELDS = ("useful_count", "created_at")
 
 
-class ShownComment(namedtuple("ShownComment", _CONTENT_FIELDS)):
+class ShownComment(
+    namedtuple("ShownComment", [name.replace("__", "_") for name in _CONTENT_FIELDS])
+):
     """A comment as a page shows it: plain values, no model machinery (10,000 of them are
     built per request on a big discussion, and a model instance costs ten times as much)."""
 
@@ -57,7 +69,7 @@ class Node:
 
 @dataclass
 class Discussion:
-    threads: list[Node]
+    threads: list[Node]  # with a filter: the matching comments, flat (no children)
     page: int
     num_pages: int
     order: str
@@ -65,10 +77,18 @@ class Discussion:
     shown_count: int
     # The comments this reader marked Useful (none for an anonymous reader).
     useful_ids: frozenset[int] = frozenset()
+    labels: kinds.Labels = field(
+        default_factory=lambda: kinds.Labels(kinds.Counts(), frozenset(), False)
+    )
+    only: kinds.KindFilter | None = None
 
     @property
     def is_paginated(self) -> bool:
         return self.num_pages > 1
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.only is not None
 
 
 def _visible_to(reader: Reader, status: str, user_id: int | None, comment_id: int) -> bool:
@@ -157,8 +177,10 @@ def discussion_for(
     page: str | None = None,
     order: str = "oldest",
     whole: bool = False,
+    only: kinds.KindFilter | None = None,
 ) -> Discussion:
-    """A page of `article`'s discussion as `reader` sees it (`whole`: every thread)."""
+    """A page of `article`'s discussion as `reader` sees it (`whole`: every thread); with
+    `only`, the comments that filter keeps, flat, a page of them at a time."""
     if order not in ORDERS:
         raise Http404("Unknown comment order.")
     per_page = 0 if whole else settings.COMMENTS_PER_PAGE
@@ -167,13 +189,17 @@ def discussion_for(
         # The whole discussion: one query serves for both structure and content.
         fields = _CONTENT_FIELDS
         rows = list(comments.values_list(*fields))
-        structure = _structure(rows, reader)
-        num_pages = 1
     else:
         fields = _structure_fields(order)
         rows = list(comments.values_list(*fields))
-        structure = _structure(rows, reader)
-        num_pages = max(1, -(-len(structure.roots) // per_page))
+    structure = _structure(rows, reader)
+    labels = kinds.labels_of(rows)
+    if only is not None:
+        return _filtered(
+            comments, rows, fields, structure, labels, reader, article,
+            page=page, order=order, per_page=per_page, only=only,
+        )  # fmt: skip
+    num_pages = max(1, -(-len(structure.roots) // per_page)) if per_page > 0 else 1
     number = _page_number(page, num_pages)
     roots = _ordered_roots(structure, rows, fields, order)
     if per_page > 0:
@@ -197,6 +223,45 @@ def discussion_for(
         approved_count=structure.approved,
         shown_count=len(structure.shown),
         useful_ids=useful_ids_of(reader, article),
+        labels=labels,
+    )
+
+
+def _filtered(
+    comments, rows, fields, structure, labels, reader, article, *, page, order, per_page, only
+) -> Discussion:
+    """The comments `only` keeps, as `discussion_for` gives them: from the rows read for the
+    structure, then (paginated) the content of the page's comments, one query."""
+    kind, state = fields.index("kind"), fields.index("resolution__state")
+    kept = [
+        row
+        for row in rows
+        if only.keeps(row[kind], row[state]) and _visible_to(reader, row[2], row[3], row[0])
+    ]
+    if order == "newest":
+        kept.reverse()
+    elif order == "useful":
+        votes, posted = fields.index("useful_count"), fields.index("created_at")
+        by_id = {row[0]: row for row in kept}
+        facts = {cid: (row[votes], row[posted]) for cid, row in by_id.items()}
+        kept = [by_id[cid] for cid in ranking.most_useful_first(list(by_id), facts)]
+    ids = [row[0] for row in kept]
+    num_pages = max(1, -(-len(ids) // per_page)) if per_page > 0 else 1
+    number = _page_number(page, num_pages)
+    if per_page > 0:
+        ids = ids[(number - 1) * per_page : number * per_page]
+        content = {row[0]: row for row in comments.filter(pk__in=ids).values_list(*_CONTENT_FIELDS)}
+        kept = [content[cid] for cid in ids if cid in content]
+    return Discussion(
+        threads=[Node(tuple.__new__(ShownComment, row)) for row in kept],
+        page=number,
+        num_pages=num_pages,
+        order=order,
+        approved_count=structure.approved,
+        shown_count=len(structure.shown),
+        useful_ids=useful_ids_of(reader, article),
+        labels=labels,
+        only=only,
     )
 
 
@@ -215,7 +280,8 @@ def page_of(comment: Comment, reader: Reader, order: str = "oldest") -> int:
 
 
 def _addressable(pk: int):
-    return Comment.objects.select_related("article").filter(
+    # With its resolution (a LEFT JOIN), which the API shows.
+    return Comment.objects.select_related("article", "resolution").filter(
         pk=pk, article__in=Article.objects.published()
     )
 
@@ -290,7 +356,7 @@ def approved_comments(article: Article):
     """Approved comments of an article, newest first, for feeds."""
     return (
         Comment.objects.filter(article=article, status=Comment.Status.APPROVED)
-        .only(*_CONTENT_FIELDS)
+        .only(*_MODEL_FIELDS)
         .order_by("-created_at", "-id")
     )
 
@@ -304,6 +370,6 @@ def latest_comments():
             status=Comment.Status.APPROVED, article__in=Article.objects.published()
         )
         .select_related("article")
-        .only(*_CONTENT_FIELDS, "article", "article__title", "article__slug")
+        .only(*_MODEL_FIELDS, "article", "article__title", "article__slug")
         .order_by("-created_at", "-id")
     )

@@ -433,6 +433,8 @@ def test_keyboard_only_reader_posts_a_comment(new_context, article_url):
         pytest.fail(f"80 presses of Tab never reached the Comment field; at {_focused(page)}")
 
     page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    assert _focused(page)["id"] == "id_kind_0"  # the label's radios: one stop, "No label"
     for field_id, value in (
         ("id_name", "Kay Board"),
         ("id_email", "kay@example.com"),

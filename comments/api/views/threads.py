@@ -35,7 +35,7 @@ from comments.api.views.common import (
 from comments.models import Comment
 from comments.posting import services
 from comments.sources import citing
-from comments.threads import badges, changes, queries
+from comments.threads import badges, changes, kinds, queries
 from comments.threads.readers import Reader
 
 CURSOR = "^[A-Za-z0-9_-]+$"
@@ -65,6 +65,30 @@ ORDER = OpenApiParameter(
 )
 
 
+KIND = OpenApiParameter(
+    "kind",
+    {"type": "string", "enum": list(kinds.FILTERED)},
+    description=(
+        "Only the comments with this label, flat, in the order asked for (the thread's "
+        "`count` and `kinds` still describe the whole discussion). Not with `since`."
+    ),
+)
+UNANSWERED = OpenApiParameter(
+    "unanswered",
+    {"type": "string", "enum": ["0", "1"]},
+    description="With kind=question (or alone): only the questions not answered yet.",
+)
+
+
+def _only(request) -> kinds.KindFilter | None:
+    params = request.query_params
+    try:
+        return kinds.filter_from(params.get("kind"), params.get("unanswered"))
+    except kinds.BadFilter as bad:
+        name = "unanswered" if "unanswered" in str(bad) else "kind"
+        raise ValidationError({name: [str(bad)]}) from None
+
+
 def _order(request) -> str:
     order = request.query_params.get("order", "oldest")
     if order not in queries.ORDERS:
@@ -78,14 +102,15 @@ class ThreadView(APIView):
 
     tree = False
 
-    def _conditional(self, request, article: Article, build, order: str = "oldest"):
+    def _conditional(self, request, article: Article, build, order: str = "oldest", only=None):
         row = Comment.objects.filter(article=article).aggregate(
             n=Count("id"), last=Max("updated_at")
         )
         # Every change to a comment (status, text, erasure, its Useful count) moves its
         # updated_at; the article's own fields shown here (its slug) move modified_at.
         last = max(filter(None, [row["last"], article.modified_at]))
-        version = (article.pk, article.slug, row["n"], last.isoformat(), self.tree, order)
+        filtered = only.query if only else ""
+        version = (article.pk, article.slug, row["n"], last.isoformat(), self.tree, order, filtered)
         return conditional.respond_for_version(request, version, last, build)
 
 
@@ -112,6 +137,8 @@ class ArticleCommentsView(ThreadView):
                 description="Changes per answer, with `since`.",
             ),
             ORDER,
+            KIND,
+            UNANSWERED,
         ],
         responses={
             200: PolymorphicProxySerializer(
@@ -120,8 +147,8 @@ class ArticleCommentsView(ThreadView):
                 resource_type_field_name=None,
             ),
             400: error(
-                "`since` is not a cursor this API gave out, `limit` is out of bounds, or "
-                "`order` is not one of the orders."
+                "`since` is not a cursor this API gave out, `limit` is out of bounds, "
+                "`order` is not one of the orders, or `kind` and `unanswered` are not a filter."
             ),
             404: NO_ARTICLE,
         },
@@ -130,14 +157,17 @@ class ArticleCommentsView(ThreadView):
         article = article_or_404(slug)
         limit = _limit(request.query_params.get("limit", "500"))
         order = _order(request)
+        only = _only(request)
         if "since" in request.query_params:
             return conditional.respond(request, self._changes(request, article, limit))
-        return self._conditional(request, article, lambda: self._thread(article, order), order)
+        return self._conditional(
+            request, article, lambda: self._thread(article, order, only), order, only
+        )
 
-    def _thread(self, article: Article, order: str) -> dict:
+    def _thread(self, article: Article, order: str, only: kinds.KindFilter | None) -> dict:
         cursor = changes.encode(changes.settled(), 0)
         discussion = queries.discussion_for(
-            article, Reader(user=None, browser="api"), order=order, whole=True
+            article, Reader(user=None, browser="api"), order=order, whole=True, only=only
         )
         template = comment_url_template()
         badged = badges.badges_for(article)
@@ -148,9 +178,14 @@ class ArticleCommentsView(ThreadView):
             node = stack.pop()
             flat.append(as_dict(node.comment, article.slug, template, badges=badged, sources=cited))
             stack.extend(reversed(node.children))
+        counts = discussion.labels.counts
         return {
             "article": article.slug,
             "count": discussion.approved_count,
+            "kinds": {
+                **{kind: counts.of(kind) for kind in kinds.FILTERED},
+                "unanswered": counts.unanswered,
+            },
             "cursor": cursor,
             "comments": flat,
         }
@@ -160,6 +195,7 @@ class ArticleCommentsView(ThreadView):
         settled = changes.settled()
         changed = list(
             Comment.objects.filter(article=article, updated_at__lte=settled)
+            .select_related("resolution")
             .exclude(status=S.PENDING)
             .filter(Q(updated_at__gt=moment) | Q(updated_at=moment, id__gt=last_id))
             .order_by("updated_at", "id")[: limit + 1]
@@ -187,10 +223,13 @@ class ArticleCommentsView(ThreadView):
         request=CommentInputSerializer,
         responses={
             201: CommentSerializer,
-            400: error("Invalid fields, or longer than the moderators allow."),
             401: error("Not signed in, or the token is unknown or revoked."),
             403: error("Comments on this article are closed (or for signed-in readers only)."),
             404: NO_ARTICLE,
+            400: error(
+                "Invalid fields, longer than the moderators allow, or a label the article "
+                "cannot take (a correction on an article with no authors)."
+            ),
             409: error("Posted here before, or the parent is not in this discussion."),
             429: error("Too many requests, or too soon after this reader's last comment."),
         },
@@ -207,6 +246,7 @@ class ArticleCommentsView(ThreadView):
             url="",
             body=data["body"],
             sources=[citing.Cited(**source) for source in data.get("sources", [])],
+            kind=data.get("kind") or Comment.Kind.COMMENT,
         )
         return Response(
             as_dict(
