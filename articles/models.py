@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.rendering import render_html, render_markdown
+from articles.rendering import plain_text, render_html, render_markdown
 
 
 class Topic(models.Model):
@@ -77,6 +77,11 @@ class Article(models.Model):
     updated_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the published text last changed."
     )
+    revision = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="The number of the latest revision of the text; 0 until first published.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -128,11 +133,7 @@ class Article(models.Model):
         self.body_html = rendered.html
         self.toc = rendered.toc
         self.reading_minutes = rendered.reading_minutes
-        stored = getattr(self, "_stored_text", None)
-        if self.is_live and stored is not None and stored != self._text():
-            self.updated_at = timezone.now()
         super().save(*args, **kwargs)
-        self._stored_text = self._text()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -145,19 +146,6 @@ class Article(models.Model):
             errors["published_at"] = "Give the date and time the article goes live."
         if errors:
             raise ValidationError(errors)
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        # Remember the text as loaded, to tell a revision from a save that changed nothing.
-        loaded = dict(zip(field_names, values, strict=True))
-        text_fields = ("title", "standfirst", "body")
-        if all(name in loaded for name in text_fields):
-            instance._stored_text = tuple(loaded[name] for name in text_fields)
-        return instance
-
-    def _text(self) -> tuple:
-        return (self.title, self.standfirst, self.body)
 
     @property
     def is_live(self) -> bool:
@@ -178,3 +166,83 @@ class Article(models.Model):
         if days and self.published_at and self.published_at < timezone.now() - timedelta(days=days):
             return self.CommentPolicy.CLOSED
         return self.comment_policy
+
+
+class ArticleRevision(models.Model):
+    """The text of a published article as readers saw it from `published_at` on: revision 1
+    is the text first published, each later one a save that changed the title, standfirst or
+    body. `articles/services.py` makes them; nothing edits one once it is public."""
+
+    MAX_NUMBER = 2_147_483_647  # what the column holds in every database
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField(help_text="When this text became (or becomes) public.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_revisions",
+    )
+    note = models.CharField("change note", max_length=300, blank=True)
+
+    title = models.CharField(max_length=200)
+    standfirst = models.TextField(max_length=400)
+    body = models.TextField()
+    body_format = models.CharField(max_length=10, choices=Article.BodyFormat)
+    body_html = models.TextField()
+    # Stored, not recomputed: offsets into it (a comment's anchor) must outlive any change
+    # to how plain text is drawn from HTML.
+    plain_text = models.TextField()
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="article_revision_number_unique"
+            ),
+            models.CheckConstraint(
+                name="article_revision_number_positive", condition=Q(number__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} revision {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "articles:revision", kwargs={"slug": self.article.slug, "number": self.number}
+        )
+
+    def set_text(self, article: Article) -> None:
+        """Copy the article's text as rendered by its last save."""
+        self.title = article.title
+        self.standfirst = article.standfirst
+        self.body = article.body
+        self.body_format = article.body_format
+        self.body_html = article.body_html
+        self.plain_text = plain_text(article.body_html)
+
+    def has_text_of(self, article: Article) -> bool:
+        """Whether `article` says what this revision says. Line endings and the whitespace
+        around each field do not count: a browser posts a textarea with CRLF, and the admin
+        strips what the demo loader and importers keep, though readers see no difference."""
+        return _comparable(self) == _comparable(article)
+
+    @property
+    def editor_name(self) -> str:
+        """The editor as readers may see them: their name, never their address."""
+        editor = self.editor
+        if editor is None:
+            return ""
+        name = editor.get_full_name() or editor.get_username()
+        return "" if "@" in name else name
+
+
+def _comparable(text) -> tuple[str, str, str, str]:
+    def normal(value: str) -> str:
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    return (normal(text.title), normal(text.standfirst), normal(text.body), text.body_format)

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 
-from articles.models import Article, Topic
+from articles.models import Article, ArticleRevision, Topic
 
 User = get_user_model()
 
@@ -100,3 +100,30 @@ def topics_in_use() -> QuerySet:
         .filter(article_count__gt=0)
         .order_by("name")
     )
+
+
+# --- Revisions ------------------------------------------------------------------------------
+
+_EDITOR_NAME = ["editor__first_name", "editor__last_name", "editor__username"]
+_REVISION_PAGE_FIELDS = ("slug", "title", "status", "published_at", "updated_at", "revision")
+
+
+def article_for_revisions(slug: str) -> Article | None:
+    """A published article, with only what its revision pages show of it: drafts and
+    scheduled articles have no public revisions, not even to staff (the admin lists them)."""
+    return Article.objects.published().filter(slug=slug).only(*_REVISION_PAGE_FIELDS).first()
+
+
+def revision_history(article: Article) -> list[ArticleRevision]:
+    """Every revision of `article`, oldest first, with its editor's name, without its text.
+    One query; each revision's `article` is `article`."""
+    fields = ["article_id", "number", "published_at", "note", *_EDITOR_NAME]
+    return list(article.revisions.select_related("editor").only(*fields).order_by("number"))
+
+
+def revision_texts(article: Article, numbers: list[int]) -> dict[int, ArticleRevision]:
+    """The revisions of `article` with these numbers, whole, by number. One query; a number
+    no revision can have (0, or past what the column holds) is simply not found."""
+    numbers = [number for number in numbers if 1 <= number <= ArticleRevision.MAX_NUMBER]
+    found = article.revisions.select_related("editor").filter(number__in=numbers)
+    return {revision.number: revision for revision in found}

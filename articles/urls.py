@@ -9,6 +9,17 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("articles/<slug:slug>/revisions/", views.revision_list, name="revisions"),
+    path(
+        "articles/<slug:slug>/revisions/compare/",
+        views.revision_compare,
+        name="revision_compare",
+    ),
+    path(
+        "articles/<slug:slug>/revisions/<int:number>/",
+        views.revision_detail,
+        name="revision",
+    ),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed_rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
 ]

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from articles.api.views import ArticleViewSet
+from articles.api.views import ArticleRevisionsView, ArticleRevisionView, ArticleViewSet
 from comments.api.views import comments, common, moderation, threads
 
 app_name = "api"
@@ -24,6 +24,16 @@ urlpatterns = [
         "articles/<slug:slug>/comments/tree/",
         threads.ArticleCommentsTreeView.as_view(),
         name="article-comments-tree",
+    ),
+    path(
+        "articles/<slug:slug>/revisions/",
+        ArticleRevisionsView.as_view(),
+        name="article-revisions",
+    ),
+    path(
+        "articles/<slug:slug>/revisions/<int:n>/",
+        ArticleRevisionView.as_view(),
+        name="article-revision",
     ),
     path("comments/<int:pk>/", comments.CommentDetailView.as_view(), name="comment-detail"),
     path(

@@ -1,18 +1,34 @@
 import re
 from datetime import datetime
 
+from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import pagination, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.views import APIView
 
 from articles import queries
-from articles.api.serializers import ArticleDetailSerializer, ArticleSerializer
+from articles.api.serializers import (
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    RevisionDetailSerializer,
+    RevisionListSerializer,
+    RevisionSerializer,
+)
+from articles.models import ArticleRevision
 from comments.api import conditional
 from comments.api.schema import error
 
 NO_NUL = "^[^\\u0000]*$"
+NO_ARTICLE = error("No published article by that slug.")
+REVISION_NUMBER = OpenApiParameter(
+    "n",
+    {"type": "integer", "minimum": 1, "maximum": ArticleRevision.MAX_NUMBER},
+    OpenApiParameter.PATH,
+    description="The revision's number: 1 is the text first published.",
+)
 # An RFC 3339 date and time, to the microsecond, with an offset PostgreSQL takes (it takes
 # up to 16 hours; real ones are within 14).
 MOMENT = (
@@ -68,7 +84,7 @@ class ArticleCursor(pagination.CursorPagination):
     ),
     retrieve=extend_schema(
         summary="One article with its rendered body",
-        responses={200: ArticleDetailSerializer, 404: error("No published article by that slug.")},
+        responses={200: ArticleDetailSerializer, 404: NO_ARTICLE},
     ),
 )
 class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -107,6 +123,45 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         # the article with its count, then its authors and topics
         article = queries.attach_bylines([self.get_object()])[0]
         return conditional.respond(request, self.get_serializer(article).data)
+
+
+def _article_for_revisions(slug: str):
+    article = queries.article_for_revisions(slug)
+    if article is None:
+        raise Http404
+    return article
+
+
+class ArticleRevisionsView(APIView):
+    @extend_schema(
+        operation_id="articles_revisions_list",
+        summary="The revisions of an article's published text, oldest first",
+        responses={200: RevisionListSerializer, 404: NO_ARTICLE},
+    )
+    def get(self, request, slug: str):
+        # the article, then its revisions with their editors
+        history = queries.revision_history(_article_for_revisions(slug))
+        results = RevisionSerializer(history, many=True, context={"request": request}).data
+        return conditional.respond(request, {"count": len(history), "results": results})
+
+
+class ArticleRevisionView(APIView):
+    @extend_schema(
+        operation_id="articles_revisions_retrieve",
+        summary="One revision: its Markdown, its rendered HTML and its plain text",
+        parameters=[REVISION_NUMBER],
+        responses={
+            200: RevisionDetailSerializer,
+            404: error("No published article by that slug, or no revision by that number."),
+        },
+    )
+    def get(self, request, slug: str, n: int):
+        # the article, then the revision with its editor
+        revision = queries.revision_texts(_article_for_revisions(slug), [n]).get(n)
+        if revision is None:
+            raise Http404
+        data = RevisionDetailSerializer(revision, context={"request": request}).data
+        return conditional.respond(request, data)
 
 
 def _datetime(raw: str) -> datetime:

@@ -227,7 +227,12 @@ def test_the_schema_documents_kind_resolution_and_the_filter():
     resolution = components["Resolution"]["properties"]
     assert set(resolution) == {"state", "note", "answer", "revision", "decided_at"}
     assert "email" not in str(components["Resolution"])
-    assert set(components["CommentInputRequest"]["properties"]) == {"body", "parent", "kind", "sources"}
+    assert set(components["CommentInputRequest"]["properties"]) == {
+        "body",
+        "parent",
+        "kind",
+        "sources",
+    }
     parameters = {
         p["name"]: p["schema"]
         for p in schema["paths"]["/api/v1/articles/{slug}/comments/"]["get"]["parameters"]

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from articles.services import save_article
 from comments.models import ApiToken
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -55,6 +56,15 @@ parameters = {{ id = {public} }}
 include-name = "POST /api/v1/moderation/comments/{{id}}/decision/"
 parameters = {{ id = {held} }}
 
+# A known article, so that its revisions (1 and 2) are found and their shape is checked.
+[[operations]]
+include-name = "GET /api/v1/articles/{{slug}}/revisions/"
+parameters = {{ slug = "fuzzed" }}
+
+[[operations]]
+include-name = "GET /api/v1/articles/{{slug}}/revisions/{{n}}/"
+parameters = {{ slug = "fuzzed" }}
+
 # `since` is a cursor this API gave out: any string fits its schema, and any other string
 # is 400 "Not a cursor this API gave out." (tests/api/test_sync.py), because no schema can
 # say which strings those are. So here, and only here, a 400 to a request the schema allows
@@ -83,6 +93,8 @@ def fuzzed_site(transactional_db, moderation):
     moderation.flood_seconds = 0
     moderation.save()
     article = ArticleFactory(slug="fuzzed")
+    article.body += "\n\nA later paragraph."
+    save_article(article=article, editor=UserFactory(username="fuzz-editor"), note="Added one.")
     public = CommentFactory(article=article)
     CommentFactory(parent=public)
     reader = UserFactory(username="fuzzer")

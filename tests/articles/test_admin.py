@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory, UserFactory
@@ -59,3 +62,91 @@ def test_readers_cannot_reach_the_admin(client):
     response = client.get("/admin/articles/article/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def _change_form_data(client, article: Article) -> dict:
+    """What the admin's change form posts back for `article` when nothing is edited."""
+    response = client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        if name == "hero_image":
+            continue  # left alone
+        value = form[name].value()
+        if value is None:
+            continue
+        if name in ("authors", "topics"):
+            data[name] = [str(pk) for pk in value]
+        elif name == "published_at":
+            local = timezone.localtime(value)
+            data["published_at_0"], data["published_at_1"] = (
+                local.strftime("%Y-%m-%d"),
+                local.strftime("%H:%M:%S"),
+            )
+        else:
+            data[name] = value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    return data
+
+
+def test_an_edit_in_the_admin_makes_a_revision_by_the_editor_with_the_note(client, editor):
+    article = ArticleFactory(body="First text.")
+    client.force_login(editor)
+    data = _change_form_data(client, article)
+    data |= {"body": "First text, corrected.", "change_note": "Corrected the first line."}
+
+    response = client.post(f"/admin/articles/article/{article.pk}/change/", data, follow=True)
+
+    assert response.status_code == 200
+    revision = article.revisions.get(number=2)
+    assert (revision.editor, revision.note) == (editor, "Corrected the first line.")
+    assert revision.body == "First text, corrected."
+    assert "Readers now see this text as revision 2." in response.content.decode()
+    page = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert "Revisions of the published text" in page and "Corrected the first line." in page
+
+
+def test_a_save_in_the_admin_that_changes_no_text_makes_no_revision(client, editor):
+    article = ArticleFactory()
+    client.force_login(editor)
+    data = _change_form_data(client, article) | {
+        "comment_policy": "closed",
+        "change_note": "Not a text change.",
+    }
+
+    response = client.post(f"/admin/articles/article/{article.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert list(article.revisions.values_list("number", flat=True)) == [1]
+    assert Article.objects.get(pk=article.pk).comment_policy == "closed"
+
+
+def test_publishing_from_the_admin_makes_revision_1(client, editor):
+    client.force_login(editor)
+    now = timezone.localtime()
+    response = client.post(
+        "/admin/articles/article/add/",
+        {
+            "title": "Fresh piece",
+            "slug": "fresh-piece",
+            "standfirst": "Summary.",
+            "body": "Text.",
+            "change_note": "",
+            "authors": [editor.pk],
+            "status": "published",
+            "published_at_0": now.strftime("%Y-%m-%d"),
+            "published_at_1": (now - timedelta(minutes=1)).strftime("%H:%M:%S"),
+            "comment_policy": "open",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    article = Article.objects.get(slug="fresh-piece")
+    assert article.revision == 1
+    assert article.revisions.get().editor == editor

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article
-from tests.factories import ArticleFactory
+from articles.models import Article, ArticleRevision
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,31 +20,6 @@ def test_saving_renders_markdown_to_stored_html(article):
     assert '<h2 id="fresh-section">' in article.body_html
     assert "<script" not in article.body_html
     assert article.toc == [{"id": "fresh-section", "title": "Fresh section", "level": 2}]
-
-
-def test_revising_a_published_article_sets_updated_at(article):
-    assert article.updated_at is None
-    article = Article.objects.get(pk=article.pk)
-
-    article.standfirst = "A sharper summary."
-    article.save()
-
-    assert article.updated_at is not None
-    assert article.was_revised
-
-
-def test_saving_without_a_text_change_is_not_a_revision(article):
-    article = Article.objects.get(pk=article.pk)
-    article.comment_policy = Article.CommentPolicy.CLOSED
-    article.save()
-    assert article.updated_at is None
-
-
-def test_editing_a_draft_is_not_a_revision():
-    draft = Article.objects.get(pk=ArticleFactory(status="draft", published_at=None).pk)
-    draft.body = "Rewritten."
-    draft.save()
-    assert draft.updated_at is None
 
 
 def test_database_refuses_a_published_article_without_a_date():
@@ -85,3 +60,31 @@ def test_zero_days_keeps_comments_open_forever(settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0
     ancient = ArticleFactory(published_at=timezone.now() - timedelta(days=3650))
     assert ancient.effective_comment_policy == Article.CommentPolicy.OPEN
+
+
+def test_database_refuses_two_revisions_with_one_number(article):
+    first = article.revisions.get()
+    first.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        first.save()
+
+
+def test_database_refuses_revision_0(article):
+    zero = article.revisions.get()
+    zero.pk, zero.number = None, 0
+    with pytest.raises(IntegrityError), transaction.atomic():
+        zero.save()
+
+
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        ({"first_name": "Ada", "last_name": "Editor", "username": "ada"}, "Ada Editor"),
+        ({"first_name": "", "last_name": "", "username": "desk"}, "desk"),
+        ({"first_name": "", "last_name": "", "username": "ada@example.org"}, ""),
+    ],
+)
+def test_a_revision_names_its_editor_but_never_by_address(names, shown):
+    revision = ArticleRevision(editor=UserFactory(**names))
+    assert revision.editor_name == shown
+    assert ArticleRevision(editor=None).editor_name == ""

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import save_article
 from tests.factories import ArticleFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_revised_article_shows_when_it_was_updated(client, article):
     assert "Updated" not in client.get(article.get_absolute_url()).content.decode()
 
     article.body += "\nA correction.\n"
-    article.save()
+    save_article(article=article, editor=None)
 
     assert "Updated" in client.get(article.get_absolute_url()).content.decode()
 

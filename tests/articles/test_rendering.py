@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from articles.rendering import render_markdown
+from articles.rendering import plain_text, render_html, render_markdown, text_blocks
 
 ATTACKS = [
     ("<script>alert('x')</script>Hello", ["<script", "alert("]),
@@ -76,3 +78,68 @@ def test_a_wide_table_scrolls_in_a_region_the_keyboard_reaches():
     assert html.count('<div class="table-scroll" role="region" tabindex="0"') == 2
     assert 'aria-label="Table 1"' in html and 'aria-label="Table 2"' in html
     assert html.count("</table></div>") == 2
+
+
+def _paragraph_ids(html: str) -> dict[str, str]:
+    return {text: ident for ident, text in re.findall(r'<p id="([^"]+)">(.*?)</p>', html)}
+
+
+def test_every_paragraph_has_an_id_that_survives_edits_elsewhere():
+    before = _paragraph_ids(render_markdown("First.\n\nSecond.\n\nThird.").html)
+    after = _paragraph_ids(
+        render_markdown("A new opening.\n\nFirst.\n\nSecond, edited.\n\nThird.").html
+    )
+
+    assert set(before) == {"First.", "Second.", "Third."}
+    assert all(re.fullmatch(r"p-[0-9a-f]{8}", ident) for ident in before.values())
+    assert after["First."] == before["First."] and after["Third."] == before["Third."]
+    assert after["Second, edited."] not in before.values()
+
+
+def test_repeated_paragraphs_get_ids_of_their_own():
+    html = render_markdown("Same.\n\nSame.\n\n![a](/a.png)\n\n![b](/b.png)").html
+    ids = re.findall(r'<p id="([^"]+)">', html)
+    assert len(ids) == len(set(ids)) == 4
+    assert ids[1] == ids[0] + "-2"
+
+
+def test_imported_headings_and_paragraphs_get_ids_too():
+    html = render_html("<h2>Context</h2><p>Text.</p><h2>Context</h2><h3 id='kept'>Kept</h3>").html
+    assert '<h2 id="context">' in html and '<h2 id="context-2">' in html
+    assert '<h3 id="kept">' in html
+    assert re.search(r'<p id="p-[0-9a-f]{8}">Text.</p>', html)
+
+
+def test_plain_text_is_the_rendered_text_block_by_block():
+    html = render_markdown(
+        "Opening &amp; *emphasis*,\nwrapped.\n\n"
+        "## A section\n\n"
+        "- one\n- two\n\n"
+        "> quoted\n\n"
+        "```\ncode  line\n\n  indented\n```\n\n"
+        "| Scenario | Odds |\n|---|---|\n| Base | 60% |\n\n"
+        "![chart](/chart.png)\n\n"
+        "Line one  \nline two\n\n"
+        "---\n\n"
+        '"Smart" quotes -- and more...'
+    ).html
+
+    assert plain_text(html) == (
+        "Opening & emphasis, wrapped.\n\n"
+        "A section\n\n"  # without the "#" link that headings carry
+        "one\n\ntwo\n\n"
+        "quoted\n\n"
+        "code  line\n  indented\n\n"
+        "Scenario\n\nOdds\n\nBase\n\n60%\n\n"
+        "Line one\nline two\n\n"
+        "\u201cSmart\u201d quotes \u2013 and more\u2026"
+    )
+    blocks = text_blocks(html)
+    assert blocks[1].id == "a-section" and blocks[0].id.startswith("p-")
+    assert blocks[2].id == ""  # a list item has no id of its own
+
+
+def test_plain_text_is_the_same_for_the_same_html():
+    html = render_markdown("Some *text*.\n\n## Head\n\nMore.").html
+    assert plain_text(html) == plain_text(html) == "Some text.\n\nHead\n\nMore."
+    assert plain_text("") == ""

@@ -19,9 +19,13 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Topic
+from articles.services import save_article
 from comments.threads.seeding import seed_discussion
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# An article with a file of the same name here is published with that text first, then
+# revised to the text in DEMO_DIR: its revision pages have something to show.
+EARLIER_DIR = DEMO_DIR / "earlier"
 
 # Local demo accounts only: the command refuses to run with DEBUG off unless forced.
 DEMO_ACCOUNTS = [
@@ -132,6 +136,30 @@ class Command(BaseCommand):
         now = timezone.now()
         slug = meta["slug"]
         article = Article.objects.filter(slug=slug).first() or Article(slug=slug)
+        editor = get_user_model().objects.get(username="editor")
+        earlier = EARLIER_DIR / f"{slug}.md"
+        if earlier.exists() and not article.revision:
+            # First load: publish the text as it first appeared, then revise it.
+            earlier_meta, earlier_body = parse_demo_file(earlier)
+            self._fill(article, meta | earlier_meta, earlier_body, now)
+            save_article(article=article, editor=editor)
+        self._fill(article, meta, body, now)
+        save_article(article=article, editor=editor, note=meta.get("revision_note", ""))
+        if (revised := meta.get("revised_days_ago")) and article.revision > 1:
+            when = now - timedelta(days=int(revised))
+            article.revisions.filter(number=article.revision).update(published_at=when)
+            Article.objects.filter(pk=article.pk).update(updated_at=when)
+        article.authors.set([self._author(name.strip()) for name in meta["authors"].split(",")])
+        article.topics.set(
+            [
+                Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name.strip()})[0]
+                for name in meta.get("topics", "").split(",")
+                if name.strip()
+            ]
+        )
+        return article
+
+    def _fill(self, article: Article, meta: dict[str, str], body: str, now) -> None:
         article.title = meta["title"]
         article.standfirst = meta["standfirst"]
         article.body = body
@@ -143,18 +171,5 @@ class Command(BaseCommand):
         article.discussion_prompt = meta.get("discussion_prompt", "")
         article.comment_policy = meta.get("comment_policy", Article.CommentPolicy.OPEN)
         if not article.hero_image:
+            slug = article.slug
             article.hero_image.save(f"{slug}.png", ContentFile(hero_png(slug)), save=False)
-        article.save()
-        revised = meta.get("revised_days_ago")
-        Article.objects.filter(pk=article.pk).update(
-            updated_at=now - timedelta(days=int(revised)) if revised else None
-        )
-        article.authors.set([self._author(name.strip()) for name in meta["authors"].split(",")])
-        article.topics.set(
-            [
-                Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name.strip()})[0]
-                for name in meta.get("topics", "").split(",")
-                if name.strip()
-            ]
-        )
-        return article

@@ -17,6 +17,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
 from articles.models import Article, Topic
+from articles.services import save_article
 from comments.portability.importers.common import (
     ImportFailed,
     IncomingComment,
@@ -213,7 +214,7 @@ class WxrImporter:
             if (data.get("wp:comment_status") or "").strip() == "closed"
             else "open",
         )
-        article.save()
+        save_article(article=article, editor=None)  # a published post gets its revision 1
         article.authors.set([self._user(_clean_name(data.get("dc:creator", "")))])
         article.topics.set(self._topics(item))
         self.records.remember("article", [(post_id, article.pk)])

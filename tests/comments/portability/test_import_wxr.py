@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from articles.models import Article
+from articles.models import Article, ArticleRevision
 from comments.models import Comment, ImportedRecord
 from tests.factories import ArticleFactory, CommentFactory, TopicFactory
 
@@ -43,6 +43,17 @@ def test_theme_unit_test_data_imports_as_wordpress_describes_it():
     assert [depth[n].depth for n in range(1, 11)] == [0, 1, 2, 3, 4, 4, 4, 4, 4, 4]
     assert all(depth[n].parent_id == depth[4].pk for n in range(5, 11))  # beside, at depth 4
     assert len({c.root_id for c in depth.values()}) == 1
+
+
+def test_imported_posts_that_are_public_start_at_revision_1():
+    run("import_wxr", str(fixture("wordpress-importer/theme-unit-test-data.xml")))
+
+    live = Article.objects.exclude(status="draft")
+    assert live.exists() and set(live.values_list("revision", flat=True)) == {1}
+    assert set(Article.objects.filter(status="draft").values_list("revision", flat=True)) <= {0}
+    first = ArticleRevision.objects.filter(number=1).select_related("article")
+    assert first.count() == live.count()
+    assert all(revision.body == revision.article.body for revision in first)
 
 
 def test_a_second_import_changes_nothing():
