@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from articles import signals
 from articles.models import Article, ArticleRevision
 
 
@@ -67,6 +68,7 @@ def _record_revision(
     if revision.number > 1:
         changes["updated_at"] = revision.published_at
     _set(article, **changes)
+    signals.revision_recorded.send(sender=Article, article=article, revision=revision)
     return revision
 
 

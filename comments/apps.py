@@ -7,4 +7,18 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         # The Celery tasks register themselves with the outbox, which hands rows to them.
-        from comments import tasks  # noqa: F401
+        from articles.signals import revision_recorded
+        from comments import tasks
+
+        revision_recorded.connect(_reanchor_on_commit, dispatch_uid="comments.reanchor")
+        self.tasks = tasks
+
+
+def _reanchor_on_commit(sender, article, revision, **kwargs) -> None:
+    """A new revision: once it is committed, a worker places the anchors in it."""
+    from django.db import transaction
+
+    from comments import tasks
+
+    if revision.number > 1:
+        transaction.on_commit(lambda: tasks.reanchor_article_task.delay(article.pk))

@@ -104,6 +104,10 @@ class CommentForm(ReaderForm):
         initial=Subscription.Scope.THREAD,
         required=False,
     )
+    # The revision of the article the reader read, and the passage their comment is on
+    # (both signed by the page: comments.passages.placing).
+    revision = forms.CharField(required=False, widget=forms.HiddenInput)
+    anchor = forms.CharField(required=False, widget=forms.HiddenInput)
     # Bot traps: a field people never see, and when the form was shown (signed).
     homepage = forms.CharField(label="Leave this field empty", required=False)
     shown_at = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from comments.models import Notification, WebhookDelivery
 from comments.outbound import mail, outbox, webhooks
+from comments.passages import placing
 from comments.portability import retention
 from comments.sources import citing
 
@@ -57,6 +58,12 @@ def fill_sources_task(comment_id: int) -> int:
 def recheck_sources_task() -> int:
     """The daily re-check of cited pages, a batch at a time."""
     return citing.recheck_due()
+
+
+@shared_task(acks_late=True)
+def reanchor_article_task(article_id: int) -> dict:
+    """Place the article's anchors in its latest revision."""
+    return dict(placing.reanchor_article(article_id))
 
 
 citing.register_filler(fill_sources_task)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post, name="post"),
     path("articles/<slug:slug>/comments/preview/", views.preview, name="preview"),
     path("articles/<slug:slug>/comments/mentionable/", views.mentionable, name="mentionable"),
+    path("articles/<slug:slug>/comments/passage/", views.passage, name="passage"),
     path("articles/<slug:slug>/comments/feed/rss/", feeds.ArticleCommentsFeed(), name="feed_rss"),
     path(
         "articles/<slug:slug>/comments/feed/atom/",

@@ -26,6 +26,7 @@ from comments.models import ApiToken, Comment, ModerationSettings, Notification,
 from comments.moderation import answers
 from comments.moderation.pipeline import Conflict, TooSoon
 from comments.outbound import mail, subscriptions
+from comments.passages import anchoring, placing
 from comments.portability import personal_data
 from comments.posting import permissions, services
 from comments.threads import muting, queries, quoting
@@ -90,6 +91,12 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             return render_article(request, article, comment_form=form, status=400)
         return render_article(request, article, comment_form=form, comment_preview=preview)
     try:
+        revision = placing.revision_from(data["revision"], article)
+        passage = placing.passage_from(data["anchor"], article)
+    except placing.PassageRefused as refused:
+        form.add_error(None, refused.message)
+        return render_article(request, article, comment_form=form, status=400)
+    try:
         comment = services.post_comment(
             article=article,
             reader=reader,
@@ -104,6 +111,8 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             honeypot=data["homepage"],
             seconds_to_submit=seconds_since_shown(data["shown_at"]),
             sources=data.get("sources", []),
+            revision=revision,
+            passage=passage,
         )
     except services.CommentRefused as refused:
         # A refusal about the hidden parent, or the sources, is said above the form.
@@ -161,6 +170,29 @@ def mentionable(request: HttpRequest, slug: str) -> JsonResponse:
     prefix = carriable(request.GET.get("q", ""))[:150]
     readers = quoting.mentionable_in(article, prefix) if prefix else []
     return JsonResponse({"readers": readers})
+
+
+@require_POST
+def passage(request: HttpRequest, slug: str) -> JsonResponse:
+    """The passage a reader selected (with JavaScript): the words in one paragraph or
+    heading, as the article is now; answered with the signed anchor the form carries."""
+    article = _open_article_or_404(request, slug)
+    if refusal := permissions.why_cannot_post(article, reader_from(request)):
+        return JsonResponse({"detail": refusal}, status=403)
+    try:
+        near = int(request.POST.get("near", "0"))
+    except ValueError:
+        near = 0
+    try:
+        anchor, token = placing.choose(
+            article,
+            carriable(request.POST.get("block", ""))[:80],
+            carriable(request.POST.get("exact", ""))[: anchoring.QUOTE_LENGTH + 1],
+            near=near,
+        )
+    except placing.PassageRefused as refused:
+        return JsonResponse({"detail": refused.message}, status=400)
+    return JsonResponse({"anchor": token, "exact": anchor.exact})
 
 
 def _refused(

@@ -13,12 +13,14 @@ from comments.models.discussion import (
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
 from comments.models.notifications import MailPreference, Notification, Subscription
+from comments.models.passages import Anchor
 from comments.models.sources import MAX_SOURCES, Source
 from comments.models.visits import ArticleVisit
 from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "MAX_SOURCES",
+    "Anchor",
     "ApiToken",
     "ArticleVisit",
     "Ban",

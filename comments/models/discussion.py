@@ -59,6 +59,9 @@ class Comment(models.Model):
     author_url = models.URLField(blank=True, max_length=300)
 
     body = models.TextField(help_text="As written, in Markdown.")
+    article_revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The revision of the article the reader was reading."
+    )
     body_html = models.TextField(editable=False, default="")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(max_length=255, blank=True)

@@ -1,9 +1,9 @@
 """Placing anchors in a text, and again in the next revision of it. Pure: no database.
 
 Re-placing an anchor after a revision goes in two steps, as Hypothesis does:
-1. map its offsets through the diff between the two texts (diff-match-patch, computed once
-   for every anchor of the article); where the words at the mapped offsets are still the
-   exact words, the anchor is `anchored`;
+1. map its offsets through the diff between the two texts (the word diff the revision pages
+   show, computed once for every anchor of the article); where the words at the mapped
+   offsets are still the exact words, the anchor is `anchored`;
 2. otherwise search the new text for the quote, fuzzily (rapidfuzz's alignment of the quote
    with the text, near the mapped place first, then anywhere), and score each candidate on
    the quote (50), prefix (20) and suffix (20) it has around it, and its closeness to the
@@ -11,17 +11,19 @@ Re-placing an anchor after a revision goes in two steps, as Hypothesis does:
    with none the anchor is `orphaned`, and keeps its last place and words: a comment is never
    dropped because the text it answered went.
 
-diff-match-patch because it is the diff Hypothesis itself was built on, small and pure
-Python, and its character diff is what offsets need; rapidfuzz because its C++ alignment finds
-the best approximate occurrence of a quote in a long text in well under a millisecond, where
-diff-match-patch's own Bitap search stops at 32 characters.
+The diff is the project's own (one diff for the pages that show changes and for anchors, so
+a passage moves exactly as the diff a reader sees says it did). The fuzzy search is
+rapidfuzz's: its C++ alignment finds the best approximate occurrence of a quote in a long
+text in well under a millisecond, where diff-match-patch's Bitap search (what Hypothesis
+first used) stops at 32 characters and approx-string-match has no Python port.
 """
 
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from diff_match_patch import diff_match_patch
 from rapidfuzz import fuzz
+
+from articles.revisions import diff_words
 
 CONTEXT = 32  # characters of prefix and suffix kept with an anchor
 QUOTE_LENGTH = 2000  # the longest passage a comment may answer
@@ -78,36 +80,23 @@ def why_not_anchorable(text: str, anchor: Anchor) -> str:
 
 
 class OffsetMap:
-    """Offsets of one text mapped to the next, through their diff; built once, O(log n) a
-    lookup. An offset inside deleted text maps to where the deletion was."""
+    """Offsets of one text mapped to the next, through the word diff the revision pages
+    show (`articles.revisions.diff_words`); built once, O(log n) a lookup. An offset inside
+    deleted text maps to where the deletion was."""
 
-    def __init__(self, old: str, new: str, *, timeout: float = 2.0):
-        engine = diff_match_patch()
-        engine.Diff_Timeout = timeout
-        diffs = engine.diff_main(old, new, checklines=True)  # paragraphs first: fast
-        engine.diff_cleanupSemantic(diffs)
-        self._old: list[int] = []  # where each equal or deleted run starts in the old text
-        self._new: list[int] = []  # and where it lands in the new
-        self._kept: list[bool] = []
-        old_at = new_at = 0
-        for op, chunk in diffs:
-            if op == diff_match_patch.DIFF_INSERT:
-                new_at += len(chunk)
-                continue
-            self._old.append(old_at)
-            self._new.append(new_at)
-            self._kept.append(op == diff_match_patch.DIFF_EQUAL)
-            old_at += len(chunk)
-            if op == diff_match_patch.DIFF_EQUAL:
-                new_at += len(chunk)
-        self._old.append(old_at)
-        self._new.append(new_at)
-        self._kept.append(True)
+    def __init__(self, old: str, new: str):
+        runs = [op for op in diff_words(old, new) if op.kind != "insert"]
+        self._old = [op.a_start for op in runs]
+        self._new = [op.b_start for op in runs]
+        self._kept = [op.kind == "equal" for op in runs]
+        self._end = len(new)
 
     def __call__(self, offset: int) -> int:
-        run = max(0, bisect_right(self._old, offset) - 1)
+        run = bisect_right(self._old, offset) - 1
+        if run < 0:
+            return 0
         if self._kept[run]:
-            return self._new[run] + (offset - self._old[run])
+            return min(self._end, self._new[run] + (offset - self._old[run]))
         return self._new[run]
 
 

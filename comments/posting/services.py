@@ -15,6 +15,7 @@ from articles.models import Article
 from comments.models import Comment, ModerationSettings, Report, UsefulVote
 from comments.moderation import pipeline, transitions
 from comments.outbound import recipients, webhooks
+from comments.passages import placing
 from comments.posting import permissions
 from comments.sources import citing
 from comments.threads import placement, queries, quoting
@@ -77,6 +78,8 @@ def post_comment(
     honeypot: str = "",
     seconds_to_submit: float | None = None,
     sources: list[citing.Cited] = (),
+    revision: int | None = None,
+    passage: tuple[int, int, int] | None = None,
 ) -> Comment:
     """Take a new comment (a reply when `parent_id` names one) through the moderation
     pipeline and store it with its verdict. `kind` is the reader's label ("" or "comment":
@@ -86,6 +89,10 @@ def post_comment(
     kind = kind or Comment.Kind.COMMENT
     if refusal := permissions.why_cannot_label(article, kind):
         raise CommentRefused(refusal, field="kind")
+    try:
+        revision = placing.checked_revision(article, revision or article.revision or None)
+    except placing.PassageRefused as refused:
+        raise CommentRefused(refused.message, field="revision") from None
     parent = _reply_target(article, parent_id)
     user = reader.user
     if user is not None:
@@ -125,6 +132,7 @@ def post_comment(
             status=verdict.status,
             status_reason=verdict.reason,
             kind=kind,
+            article_revision=revision,
             wants_followups=wants_followups,
             ip_address=reader.ip,
             user_agent=reader.user_agent,
@@ -133,6 +141,12 @@ def post_comment(
         if rendered.quotes:
             comment.quotes.set(rendered.quotes)
         citing.cite(comment, cited)
+        if passage is not None:
+            try:
+                with transaction.atomic():
+                    placing.attach(comment, passage)
+            except placing.PassageRefused as refused:
+                raise CommentRefused(refused.message, field="anchor") from None
         transitions.record_new(comment, verdict.reason)
         if (
             wants_followups

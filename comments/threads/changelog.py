@@ -11,8 +11,9 @@ from comments.models import Comment, Resolution
 def revision_path(article_url: str, number: int) -> str:
     """The page of revision `number` of the article at `article_url`.
 
-    Built as text, not reversed: the revisions pages belong to the articles app and are
-    wired separately; this is the one place that knows their address."""
+    The address of `articles:revision`, built from the article's own (a page renders it per
+    accepted correction, without reversing each time); test_corrections.py checks they
+    agree."""
     return f"{article_url}revisions/{int(number)}/"
 
 

@@ -1,5 +1,7 @@
 """What an article page needs to show its discussion: threads, form, policy, counts."""
 
+from contextlib import suppress
+
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.middleware.csrf import get_token
@@ -9,6 +11,8 @@ from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.moderation import answers
+from comments.passages import page as passage_page
+from comments.passages import placing
 from comments.posting import permissions
 from comments.sources import citing
 from comments.threads import badges, changelog, changes, kinds, muting, queries, quoting, visits
@@ -50,6 +54,8 @@ def discussion_context(
         # An empty discussion asks for neither badges nor picks.
         badges=badges.badges_for(article) if discussion.shown_count else {},
         sources=citing.shown_in(article.pk) if discussion.shown_count else {},
+        revision=article.revision,
+        compare_url=reverse("articles:revision_compare", args=[article.slug]),
         answer_ids=labels.answer_ids,
         # Only a discussion with questions asks who may mark their answers.
         can_mark_answers=bool(labels.counts.of(Comment.Kind.QUESTION))
@@ -63,6 +69,11 @@ def discussion_context(
             initial["body"] = quoting.quote_of(
                 Comment.objects.only("pk", "author_name", "body").get(pk=reply_to.pk)
             )
+        initial["revision"] = placing.revision_token(article)
+        if request.GET.get("passage"):
+            # A paragraph no longer there: the form is for the whole article.
+            with suppress(placing.PassageRefused):
+                _, initial["anchor"] = placing.choose(article, request.GET["passage"][:80])
         form = CommentForm(
             initial=initial,
             signed_in=reader.is_signed_in,
@@ -82,6 +93,8 @@ def discussion_context(
         "comment_form": form if refusal is None else None,
         "comment_refusal": refusal,
         "reply_to": reply_to,
+        "passage_words": placing.words_of(_anchor_of(form), article) if form else "",
+        "passages": passage_page.for_page(article, can_comment=refusal is None),
         "reader": reader,
         # What the page's script polls for comments that become public while it is open.
         "changes_url": reverse("api:article-comments", args=[article.slug])
@@ -93,6 +106,10 @@ def discussion_context(
         # An anonymous reader's browser keeps this, as the moment of its last visit.
         "visit_moment": "" if reader.is_signed_in else moment.isoformat(),
     }
+
+
+def _anchor_of(form: CommentForm) -> str:
+    return (form.data.get("anchor") if form.is_bound else form.initial.get("anchor")) or ""
 
 
 def _order(request: HttpRequest) -> str:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from comments.models import Comment, Resolution
+from comments.models import Anchor, Comment, Resolution
 from comments.posting.permissions import can_edit
 from comments.threads import changelog, kinds
 from comments.threads.badges import LABELS
@@ -41,6 +41,7 @@ _COMMENT = str(Comment.Kind.COMMENT.value)
 _ANSWERED = str(Resolution.State.ANSWERED.value)
 _ACCEPTED = str(Resolution.State.ACCEPTED.value)
 _DECLINED = str(Resolution.State.DECLINED.value)
+_ORPHANED = str(Anchor.State.ORPHANED.value)
 
 
 def _when(moment: datetime, zone) -> tuple[str, str]:
@@ -69,6 +70,8 @@ class ThreadRenderer:
         badges: dict[int, tuple[str, ...]] | None = None,
         new_ids: tuple[int, ...] = (),
         sources: dict[int, list] | None = None,
+        revision: int = 0,
+        compare_url: str = "",
         answer_ids: frozenset[int] = frozenset(),
         can_mark_answers: bool = False,
         flat: bool = False,
@@ -96,6 +99,8 @@ class ThreadRenderer:
         self.order_query = f"?order={escape(order)}" if order != "oldest" else ""
         self.badges = badges or {}
         self.sources = sources or {}  # comment id -> sources.citing.ShownSource list
+        # The article's revision now, and where two revisions are compared.
+        self.revision, self.compare_url = revision, compare_url
         # New since the reader's last visit, each with the next one to go to (round to the
         # first again); a lone new comment has nowhere else to go.
         following = new_ids[1:] + new_ids[:1] if len(new_ids) > 1 else (None,) * len(new_ids)
@@ -183,6 +188,15 @@ class ThreadRenderer:
             self._resolution(comment, out)
         if pending:
             out.append(f'<p class="comment__awaiting" role="status">{AWAITING}</p>')
+        if comment.anchor_exact is not None:
+            self._passage(comment, out)
+        written_on = comment.article_revision
+        if written_on and self.revision > written_on:
+            out.append(
+                f'<p class="comment__revision">Written on revision {written_on} &middot; '
+                f'<a href="{self.compare_url}?from={written_on}&amp;to={self.revision}">'
+                f'see what changed<span class="visually-hidden"> since then</span></a></p>'
+            )
         out.append(f'<div class="comment__content">{comment.body_html}</div>')
         if comment.id in self.sources:
             self._sources(comment.id, self.sources[comment.id], out)
@@ -292,6 +306,23 @@ class ThreadRenderer:
             f'aria-describedby="comment-{cid}-useful">Useful'
             f'<span class="visually-hidden"> comment by {name}</span></button> {shown}'
             '<span class="comment__useful-status" role="status"></span></form>'
+        )
+
+    def _passage(self, comment: ShownComment, out: list[str]) -> None:
+        """The passage of the article the comment answers, linked to its place; or, when
+        the article no longer has those words, the words under "On earlier text"."""
+        words = escape(comment.anchor_exact)
+        if comment.anchor_state == _ORPHANED or not comment.anchor_block:
+            out.append(
+                '<blockquote class="comment__passage comment__passage--earlier">'
+                '<p class="comment__passage-intro">On earlier text of the article:</p>'
+                f"<p>{words}</p></blockquote>"
+            )
+            return
+        out.append(
+            '<blockquote class="comment__passage"><p class="comment__passage-intro">'
+            f'<a href="#{escape(comment.anchor_block)}">On this passage</a>:</p>'
+            f"<p>{words}</p></blockquote>"
         )
 
     def _sources(self, cid: int, sources: list, out: list[str]) -> None:

@@ -20,6 +20,7 @@ from comments.threads import kinds, ranking
 from comments.threads.readers import Reader
 
 ORDERS = ("oldest", "newest", "useful")
+ANCHOR_FIELDS = ("exact", "prefix", "suffix", "start", "end", "revision", "state", "block")
 # Columns a page shows. Email, IP and user agent are never read for display. The label and
 # what was decided about it come in the same query, through the LEFT JOIN of the comment's
 # resolution (one row at most per comment), so labels cost the page no query.
@@ -29,12 +30,14 @@ _STRUCTURE_FIELDS = (
 _MODEL_FIELDS = (
     "id", "parent_id", "status", "user_id", "kind", "root_id", "depth", "author_name",
     "author_url", "body_html", "created_at", "edited_at", "useful_count", "picked_at",
-    "pick_note", "mentions",
+    "pick_note", "mentions", "article_revision",
 )  # fmt: skip
 _CONTENT_FIELDS = (
     *_STRUCTURE_FIELDS,
     *(name for name in _MODEL_FIELDS if name not in _STRUCTURE_FIELDS),
     "resolution__note", "resolution__revision", "resolution__decided_at",
+    # and its passage, when it answers one (a LEFT JOIN too)
+    *(f"anchor__{name}" for name in ANCHOR_FIELDS),
 )  # fmt: skip
 # What the "useful" order ranks top-level comments by (comments.threads.ranking).
 _RANK_FIELDS = ("useful_count", "created_at")
@@ -281,7 +284,7 @@ def page_of(comment: Comment, reader: Reader, order: str = "oldest") -> int:
 
 def _addressable(pk: int):
     # With its resolution (a LEFT JOIN), which the API shows.
-    return Comment.objects.select_related("article", "resolution").filter(
+    return Comment.objects.select_related("article", "resolution", "anchor").filter(
         pk=pk, article__in=Article.objects.published()
     )
 

@@ -207,5 +207,6 @@ def test_article_page_query_count_is_fixed(client, django_assert_max_num_queries
 
     # article, its authors, its topics, related articles, comment structure, comment content,
     # moderation settings (cached after the first request)
-    with django_assert_max_num_queries(7):
+    # and the anchors of the comments on passages
+    with django_assert_max_num_queries(8):
         assert client.get(article.get_absolute_url()).status_code == 200

@@ -435,6 +435,8 @@ def test_keyboard_only_reader_posts_a_comment(new_context, article_url):
     page.keyboard.type(text)
     page.keyboard.press("Tab")
     assert _focused(page)["id"] == "id_kind_0"  # the label's radios: one stop, "No label"
+    page.keyboard.press("Tab")
+    assert _focused(page)["tag"] == "SUMMARY"  # "Cite sources", folded: one stop
     for field_id, value in (
         ("id_name", "Kay Board"),
         ("id_email", "kay@example.com"),

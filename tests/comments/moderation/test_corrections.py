@@ -365,3 +365,12 @@ def test_no_notification_row_is_written_for_an_unverified_account(people, articl
     corrections.decide(comment, S.ACCEPTED, decider=people["editor"])
 
     assert not Notification.objects.filter(kind="correction").exists()
+
+
+def test_the_change_log_links_to_the_revision_pages_address(article):
+    from django.urls import reverse
+
+    from comments.threads.changelog import revision_path
+
+    expected = reverse("articles:revision", kwargs={"slug": article.slug, "number": 3})
+    assert revision_path(article.get_absolute_url(), 3) == expected

@@ -312,7 +312,8 @@ def test_the_page_of_an_author_who_marks_answers_keeps_its_queries_fixed(
 
     # session, user, the page's ten above, the reader's votes and mutes; being an author is
     # read from the byline's authors
-    with django_assert_max_num_queries(14):
+    # and the anchors of the comments on passages
+    with django_assert_max_num_queries(15):
         html = _page(client, article)
     assert "Mark as the answer" in html
 

@@ -203,7 +203,8 @@ def test_a_page_with_muted_readers_keeps_its_query_count(
     # session, user, article, authors, topics, related, comment structure, comment content,
     # moderation settings, editor's picks, badges, the reader's own votes, the muted readers,
     # this visit recorded
-    with django_assert_max_num_queries(14):
+    # and the anchors of the comments on passages
+    with django_assert_max_num_queries(15):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert _collapsed(response.content.decode()) == min(count, 50) * 3 // 5

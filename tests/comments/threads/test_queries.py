@@ -255,7 +255,8 @@ def test_article_page_queries_do_not_grow_with_the_discussion(
 
     # article, authors, topics, related, comment structure, comment content, moderation
     # settings (cached), editor's picks, badges, sources
-    with django_assert_max_num_queries(9):
+    # and the anchors of the comments on passages
+    with django_assert_max_num_queries(10):
         response = client.get(f"{article.get_absolute_url()}?order={order}")
     assert response.status_code == 200
     assert "2 useful" in response.content.decode()
@@ -272,7 +273,8 @@ def test_signed_in_page_queries_stay_fixed(client, reader, django_assert_max_num
     # session, user, the nine of the anonymous page, the reader's own votes, the readers they
     # muted, the sources cited, and this visit recorded (one upsert that returns the visit
     # before)
-    with django_assert_max_num_queries(14):
+    # and the anchors of the comments on passages
+    with django_assert_max_num_queries(15):
         response = client.get(f"{article.get_absolute_url()}?order=useful")
     assert response.status_code == 200
     assert response.content.decode().count('aria-pressed="true"') == min(count, 250)

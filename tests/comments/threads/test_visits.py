@@ -337,7 +337,8 @@ def test_a_page_with_new_comments_keeps_its_query_count(
     # session, user, article, authors, topics, related, comment structure, comment content,
     # moderation settings, editor's picks, badges, sources, the reader's own votes, the muted
     # readers, and the visit: recorded, with the one before returned, in one statement
-    with django_assert_max_num_queries(14):
+    # and the anchors of the comments on passages
+    with django_assert_max_num_queries(15):
         response = client.get(article.get_absolute_url())
 
     html = response.content.decode()
