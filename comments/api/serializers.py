@@ -4,6 +4,7 @@ serializer classes describe them for the schema); nothing here ever carries an e
 import html
 import re
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import DatabaseError
@@ -162,6 +163,21 @@ class ResolutionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
+class AnchorSerializer(serializers.Serializer):
+    """The passage of the article a comment answers (a W3C text quote and position)."""
+
+    exact = serializers.CharField(help_text="The words quoted, as the reader chose them.")
+    prefix = serializers.CharField(help_text="Up to 32 characters before them.")
+    suffix = serializers.CharField(help_text="Up to 32 characters after them.")
+    start = serializers.IntegerField(help_text="Offset in the plain text of `revision`.")
+    end = serializers.IntegerField()
+    revision = serializers.IntegerField(help_text="The revision the offsets count in.")
+    state = serializers.ChoiceField(
+        choices=["anchored", "moved", "orphaned"],
+        help_text="orphaned: the words are no longer in the article (offsets of `revision`).",
+    )
+
+
 class CommentSerializer(serializers.Serializer):
     """One comment; a tombstone (deleted or removed) has no author, html, text or resolution."""
 
@@ -188,6 +204,10 @@ class CommentSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=["author", "moderator"]),
         help_text="Who the author is to the discussion: one of the article's authors, a moderator.",
     )
+    article_revision = serializers.IntegerField(
+        allow_null=True, help_text="The revision of the article the reader was reading."
+    )
+    anchor = AnchorSerializer(allow_null=True, help_text="The passage it answers, if any.")
     sources = serializers.ListField(
         child=SourceSerializer(),
         help_text="The sources the comment cites, numbered as shown.",
@@ -265,9 +285,24 @@ class SourceInputSerializer(StrictSerializer):
     published = serializers.DateField(required=False, allow_null=True)
 
 
+class PassageInputSerializer(StrictSerializer):
+    revision = serializers.IntegerField(min_value=1, help_text="The revision the offsets count in.")
+    start = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    end = serializers.IntegerField(min_value=1, max_value=10_000_000)
+
+
 class CommentInputSerializer(StrictSerializer):
     body = CommentBodyField()
     parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    revision = serializers.IntegerField(
+        required=False, min_value=1, max_value=1_000_000,
+        help_text="The revision of the article the comment answers (default: the latest).",
+    )  # fmt: skip
+    anchor = PassageInputSerializer(
+        required=False,
+        help_text="A passage it answers: offsets in the plain text of that revision "
+        "(GET /api/v1/articles/{slug}/revisions/{n}/ gives it).",
+    )
     sources = serializers.ListField(
         child=SourceInputSerializer(),
         required=False,
@@ -355,8 +390,26 @@ def as_dict(
         "mentions": list(comment.mentions) if shown else [],
         "sources": [_source(s) for s in (sources or {}).get(comment.id, ())] if shown else [],
         "kind": comment.kind,
+        "article_revision": comment.article_revision,
+        "anchor": _anchor(comment) if shown else None,
         "resolution": _resolution(comment, own=own) if shown else None,
     }
+
+
+_ANCHOR_FIELDS = ("exact", "prefix", "suffix", "start", "end", "revision", "state")
+
+
+def _anchor(comment) -> dict | None:
+    """From the page's row (a LEFT JOIN brought its columns) or from a model."""
+    if hasattr(comment, "anchor_exact"):  # a ShownComment
+        if comment.anchor_exact is None:
+            return None
+        return {name: getattr(comment, f"anchor_{name}") for name in _ANCHOR_FIELDS}
+    try:
+        found = comment.anchor
+    except ObjectDoesNotExist:
+        return None
+    return {name: getattr(found, name) for name in _ANCHOR_FIELDS}
 
 
 def _source(source) -> dict:

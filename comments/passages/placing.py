@@ -152,21 +152,37 @@ def choose(article: Article, block_id: str, exact: str = "", near: int | None = 
 # --- Storing and re-placing -----------------------------------------------------------------
 
 
-def attach(comment: Comment, passage: tuple[int, int, int]) -> Anchor:
-    """The anchor of a new comment, from a signed passage; placed in the article as it is
-    now when the reader read an earlier revision."""
-    article = comment.article
+@dataclass(frozen=True)
+class Passage:
+    """A passage checked against its revision, ready to be attached to a comment."""
+
+    revision: ArticleRevision
+    anchor: anchoring.Anchor
+
+
+def checked_passage(article: Article, passage: tuple[int, int, int]) -> Passage:
+    """The passage (revision, start, end) in the article's revision; PassageRefused if it
+    is not a passage of it."""
     number, start, end = passage
     revision = _revision(article, number)
+    if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end:
+        raise PassageRefused(NOT_A_PASSAGE)
     anchor = anchoring.anchor_at(revision.plain_text, start, end)
-    if refusal := anchoring.why_not_anchorable(revision.plain_text, anchor):
-        raise PassageRefused(refusal)
+    if anchoring.why_not_anchorable(revision.plain_text, anchor) or end > len(revision.plain_text):
+        raise PassageRefused(NOT_A_PASSAGE)
+    return Passage(revision, anchor)
+
+
+def attach(comment: Comment, passage: Passage) -> Anchor:
+    """The anchor of a new comment, placed in the article as it is now when the reader read
+    an earlier revision."""
+    article, revision, anchor = comment.article, passage.revision, passage.anchor
     row = Anchor(
         comment=comment, article=article, exact=anchor.exact, prefix=anchor.prefix,
-        suffix=anchor.suffix, start=start, end=end, revision=number, written_on=number,
-        block=block_at(blocks_of(revision), start),
+        suffix=anchor.suffix, start=anchor.start, end=anchor.end, revision=revision.number,
+        written_on=revision.number, block=block_at(blocks_of(revision), anchor.start),
     )  # fmt: skip
-    if number < article.revision:
+    if revision.number < article.revision:
         _place([row], revision, _revision(article, article.revision))
     row.save()
     return row

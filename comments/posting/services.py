@@ -92,7 +92,12 @@ def post_comment(
     try:
         revision = placing.checked_revision(article, revision or article.revision or None)
     except placing.PassageRefused as refused:
-        raise CommentRefused(refused.message, field="revision") from None
+        # Well formed, but not what this article has: a conflict with its state.
+        raise pipeline.Conflict(refused.message, field="revision") from None
+    try:
+        on = placing.checked_passage(article, passage) if passage is not None else None
+    except placing.PassageRefused as refused:
+        raise pipeline.Conflict(refused.message, field="anchor") from None
     parent = _reply_target(article, parent_id)
     user = reader.user
     if user is not None:
@@ -141,12 +146,8 @@ def post_comment(
         if rendered.quotes:
             comment.quotes.set(rendered.quotes)
         citing.cite(comment, cited)
-        if passage is not None:
-            try:
-                with transaction.atomic():
-                    placing.attach(comment, passage)
-            except placing.PassageRefused as refused:
-                raise CommentRefused(refused.message, field="anchor") from None
+        if on is not None:
+            placing.attach(comment, on)
         transitions.record_new(comment, verdict.reason)
         if (
             wants_followups

@@ -246,6 +246,8 @@ class ArticleCommentsView(ThreadView):
             url="",
             body=data["body"],
             sources=[citing.Cited(**source) for source in data.get("sources", [])],
+            revision=data.get("revision"),
+            passage=_passage(data.get("anchor")),
             kind=data.get("kind") or Comment.Kind.COMMENT,
         )
         return Response(
@@ -292,3 +294,7 @@ class ArticleCommentsTreeView(ThreadView):
             return entry
 
         return [build(node) for node in discussion.threads]
+
+
+def _passage(anchor: dict | None) -> tuple[int, int, int] | None:
+    return (anchor["revision"], anchor["start"], anchor["end"]) if anchor else None
