@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 
 from articles.models import Article, ArticleRevision
 from articles.rendering import BLOCK_SEPARATOR, text_blocks
@@ -207,6 +207,23 @@ def _place(rows: list[Anchor], old: ArticleRevision, new: ArticleRevision) -> Co
     return states
 
 
+_PLACE_FIELDS = ("start", "end", "revision", "state", "block")
+
+
+def _save_places(rows: list[Anchor]) -> None:
+    """One UPDATE statement run for every row (executemany): ten thousand anchors are
+    written in a fraction of the time bulk_update's CASE expressions take."""
+    quote = connection.ops.quote_name
+    table = quote(Anchor._meta.db_table)
+    columns = ", ".join(f"{quote(name)} = %s" for name in _PLACE_FIELDS)
+    values = [(*(getattr(row, name) for name in _PLACE_FIELDS), row.pk) for row in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {columns} WHERE {quote('id')} = %s",  # noqa: S608 - names quoted
+            values,
+        )
+
+
 def reanchor_article(article_id: int) -> Counter:
     """Place every anchor of the article that counts in an earlier revision in the latest
     one (orphans included: a later revision may bring their words back). Run twice, the
@@ -220,8 +237,5 @@ def reanchor_article(article_id: int) -> Counter:
     for number in sorted(set(stale.values_list("revision", flat=True))):
         rows = list(stale.filter(revision=number))
         states += _place(rows, _revision(article, number), latest)
-        with transaction.atomic():
-            Anchor.objects.bulk_update(
-                rows, ["start", "end", "revision", "state", "block"], batch_size=1000
-            )
+        _save_places(rows)
     return states

@@ -41,7 +41,8 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
             fanout.run(subscribers, write)
             write("")
         discussion.run(sizes, runs, write)
-    anchoring.run(write)
+        anchoring.run(write)
+        anchoring.run_stored(write, runs)
     if imports:
         write("")
         importing.run(write)
