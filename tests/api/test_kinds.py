@@ -232,6 +232,8 @@ def test_the_schema_documents_kind_resolution_and_the_filter():
         "parent",
         "kind",
         "sources",
+        "revision",
+        "anchor",
     }
     parameters = {
         p["name"]: p["schema"]

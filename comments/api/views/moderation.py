@@ -70,7 +70,7 @@ class ModerationQueueView(generics.GenericAPIView):
         if name not in queue.QUEUES:
             raise ValidationError({"queue": ["Choose pending or reported."]})
         comments = queue.with_report_counts(
-            queue.queue(name, Comment.objects.select_related("article", "resolution"))
+            queue.queue(name, Comment.objects.select_related("article", "resolution", "anchor"))
         )
         # the page with its report counts: 50 rows at most, so its bytes can be its tag
         page = self.paginate_queryset(comments)
@@ -94,7 +94,7 @@ class DecisionView(APIView):
         },
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment.objects.select_related("article", "resolution"), pk=pk)
+        comment = get_object_or_404(Comment.objects.select_related("article", "resolution", "anchor"), pk=pk)
         data = valid_input(DecisionSerializer, request)
         try:
             decisions.decide(
