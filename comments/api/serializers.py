@@ -106,7 +106,10 @@ class TextFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request" and not self.target.allow_blank:
+        own = [v for v in self.target.validators if isinstance(v, RegexValidator)]
+        if direction == "request" and own:
+            schema["pattern"] = own[0].regex.pattern  # its own pattern is the stricter one
+        elif direction == "request" and not self.target.allow_blank:
             schema["pattern"] = rf"[^\s{_UNCARRIED}]"
         return schema
 

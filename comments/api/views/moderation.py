@@ -94,7 +94,9 @@ class DecisionView(APIView):
         },
     )
     def post(self, request, pk: int):
-        comment = get_object_or_404(Comment.objects.select_related("article", "resolution", "anchor"), pk=pk)
+        comment = get_object_or_404(
+            Comment.objects.select_related("article", "resolution", "anchor"), pk=pk
+        )
         data = valid_input(DecisionSerializer, request)
         try:
             decisions.decide(
