@@ -40,16 +40,52 @@
     return tools;
   }
 
+  // The part of a selection in one block, or null when it has words in two. Outside the
+  // block there may be white space only: a triple-click selects a whole paragraph up to the
+  // start of whatever follows it.
+  function inOneBlock(range) {
+    var first = blockOf(range.startContainer);
+    var last = blockOf(range.endContainer);
+    if (first && first === last) return { block: first, range: range };
+    var inside = range.cloneRange();
+    var outside = document.createRange();
+    if (first) {
+      inside.setEnd(first, first.childNodes.length);
+      outside.setStart(first, first.childNodes.length);
+      outside.setEnd(range.endContainer, range.endOffset);
+    } else if (last) {
+      inside.setStart(last, 0);
+      outside.setStart(range.startContainer, range.startOffset);
+      outside.setEnd(last, 0);
+    } else {
+      return null;
+    }
+    return outside.toString().trim() ? null : { block: first || last, range: inside };
+  }
+
+  // The words of a range as the article's plain text has them: without the "#" links that
+  // headings carry for the contents list, white space run together.
+  function wordsOf(range) {
+    var copy = document.createElement("div");
+    copy.appendChild(range.cloneContents());
+    Array.prototype.forEach.call(copy.querySelectorAll(".headerlink"), function (link) {
+      link.parentNode.removeChild(link);
+    });
+    return copy.textContent.replace(/\s+/g, " ");
+  }
+
   document.addEventListener("selectionchange", function () {
     var selection = window.getSelection();
     if (!selection || selection.isCollapsed || !selection.rangeCount) return;
-    var range = selection.getRangeAt(0);
-    var block = blockOf(range.startContainer);
-    if (!block || blockOf(range.endContainer) !== block || !selection.toString().trim()) return;
+    var found = inOneBlock(selection.getRangeAt(0));
+    if (!found) return;
+    var block = found.block;
+    var exact = wordsOf(found.range).trim();
+    if (!exact) return;
     var before = document.createRange();
     before.setStart(block, 0);
-    before.setEnd(range.startContainer, range.startOffset);
-    chosen = { block: block.id, exact: selection.toString(), near: before.toString().length };
+    before.setEnd(found.range.startContainer, found.range.startOffset);
+    chosen = { block: block.id, exact: exact, near: wordsOf(before).replace(/^ /, "").length };
     status.textContent = "";
     var tools = toolsOf(block);
     tools.insertBefore(status, tools.firstChild);
