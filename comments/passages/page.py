@@ -33,11 +33,13 @@ def for_page(article: Article, *, can_comment: bool) -> Passages:
         return Passages(mark_safe(article.body_html))  # noqa: S308 - sanitised on save
     anchors = Anchor.objects.filter(
         article=article, comment__status=Comment.Status.APPROVED
-    ).values_list("block", "state", "revision", "comment_id", "exact", "comment__author_name")
+    ).values_list("block", "state", "comment_id", "exact", "comment__author_name")
     counts: dict[str, list[int]] = {}
     earlier = []
-    for block, state, revision, comment_id, exact, author in anchors.order_by("comment_id"):
-        if state == Anchor.State.ORPHANED or revision != article.revision or not block:
+    for block, state, comment_id, exact, author in anchors.order_by("comment_id"):
+        # An anchor not yet placed in the latest revision (the worker is on it) stays with
+        # its paragraph, as its comment says; only one whose words are gone is "earlier".
+        if state == Anchor.State.ORPHANED or not block:
             earlier.append({"comment_id": comment_id, "exact": exact, "author": author})
         else:
             counts.setdefault(block, []).append(comment_id)

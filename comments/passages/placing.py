@@ -129,7 +129,8 @@ def choose(article: Article, block_id: str, exact: str = "", near: int | None = 
     block = next((b for b in blocks_of(revision) if b.id and b.id == block_id), None)
     if block is None:
         raise PassageRefused(ONE_PARAGRAPH)
-    text = revision.plain_text[block.start : block.end]
+    # A line break (<br>) is a space in words a browser says were selected; the same length.
+    text = revision.plain_text[block.start : block.end].replace("\n", " ")
     words = " ".join(exact.split())
     if not words:
         start, end = block.start, block.end

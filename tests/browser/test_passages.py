@@ -253,12 +253,6 @@ def test_with_javascript_a_paragraphs_link_chooses_it_in_place_and_it_survives_a
     expect(_passage_quote(page, comment)).to_contain_text(FREIGHT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="placing.choose runs the selected words' line breaks together with the rest of "
-    "their white space, but a paragraph's plain text keeps a <br> as a line break: words "
-    "selected across one are never found (comments/passages/placing.py, choose)",
-)
 def test_words_selected_across_a_line_break_become_the_passage(page, site):
     article = ArticleFactory(title="Lines", body="Fees rose in March,  \nand again in May.")
     page.goto(site + article.get_absolute_url())

@@ -237,3 +237,12 @@ def test_a_plain_comment_has_no_passage_in_the_api(client, article):
     CommentFactory(article=article)
     [comment] = client.get(f"/api/v1/articles/{article.slug}/comments/").json()["comments"]
     assert comment["anchor"] is None
+
+
+def test_words_across_a_line_break_are_found_and_an_unplaced_anchor_keeps_its_paragraph(client):
+    article = ArticleFactory(body="Fees rose in March,  \nand again in May.")
+    block = next(iter(_ids(client, article).values()), None) or re.search(
+        r'<p id="(p-[0-9a-f]+)">', client.get(article.get_absolute_url()).content.decode()
+    ).group(1)
+    anchor, _ = placing.choose(article, block, "March, and again")
+    assert anchor.exact == "March,\nand again"
