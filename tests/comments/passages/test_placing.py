@@ -239,7 +239,7 @@ def test_a_plain_comment_has_no_passage_in_the_api(client, article):
     assert comment["anchor"] is None
 
 
-def test_words_across_a_line_break_are_found_and_an_unplaced_anchor_keeps_its_paragraph(client):
+def test_words_selected_across_a_line_break_are_found(client):
     article = ArticleFactory(body="Fees rose in March,  \nand again in May.")
     block = next(iter(_ids(client, article).values()), None) or re.search(
         r'<p id="(p-[0-9a-f]+)">', client.get(article.get_absolute_url()).content.decode()
