@@ -25,7 +25,7 @@ def pages(client):
     return {
         "home": "/",
         "article": article.get_absolute_url(),
-        "latest comments": "/comments/",
+        "latest comments": "/comments/latest/",
         "sign in": "/accounts/login/",
         "sign up": "/accounts/signup/",
         "password reset": "/accounts/password/reset/",
