@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
+from config import wellknown
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors and moderators"
 admin.site.site_title = settings.SITE_NAME
@@ -21,6 +22,8 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path(".well-known/security.txt", wellknown.security_txt, name="security_txt"),
+    path(".well-known/security-policy", wellknown.security_policy, name="security_policy"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("accounts/", include("allauth.urls")),

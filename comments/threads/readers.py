@@ -8,8 +8,10 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 BROWSER_COOKIE = "discussion"
@@ -72,11 +74,21 @@ def reader_from(request: HttpRequest) -> Reader:
 
 
 def request_facts(request: HttpRequest) -> dict:
-    """Where a request came from, as a comment or report stores it: `ip` and `user_agent`."""
+    """Where a request came from, as a comment or report stores it: `ip` and `user_agent`.
+
+    The address is the one allauth's rate limits count, read past TRUSTED_PROXY_COUNT
+    proxies, so that a ban, a flood check and a sign-in limit all see the same client."""
     return {
-        "ip": request.META.get("REMOTE_ADDR") or None,
+        "ip": _client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
     }
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no address that parses as one
+        return None
 
 
 def _set_signed(response: HttpResponse, name: str, value: dict) -> None:

@@ -1,0 +1,103 @@
+"""Every page carries the headers that lock it down: a Content-Security-Policy whose scripts
+come from files only, Permissions-Policy, Referrer-Policy and Cross-Origin-Opener-Policy."""
+
+import re
+
+import pytest
+
+from config.headers import permissions_policy
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def directives(response) -> dict[str, list[str]]:
+    header = response.headers["Content-Security-Policy"]
+    parts = (part.split() for part in header.split(";") if part.strip())
+    return {name: sources for name, *sources in parts}
+
+
+@pytest.fixture
+def pages(client):
+    article = ArticleFactory(title="Ports and power")
+    CommentFactory(article=article)
+    staff = UserFactory(username="desk", is_staff=True, is_superuser=True)
+    return {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "latest comments": "/comments/latest/",
+        "sign in": "/accounts/login/",
+        "sign up": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
+        "admin sign in": "/admin/login/",
+        "not found": "/no-such-page/",
+        "api docs": "/api/v1/docs/",
+    }, staff
+
+
+def test_every_html_page_has_a_policy_whose_scripts_come_from_files_only(client, pages):
+    paths, _ = pages
+    for what, path in paths.items():
+        response = client.get(path)
+        assert response["Content-Type"].startswith("text/html"), what
+        policy = directives(response)
+        assert policy["script-src"] == ["'self'"], what
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"], what
+        assert policy["default-src"] == ["'self'"], what
+        assert policy["object-src"] == ["'none'"], what
+        assert policy["frame-ancestors"] == ["'none'"], what
+        assert policy["base-uri"] == ["'self'"], what
+        assert policy["form-action"] == ["'self'"], what
+
+
+def test_admin_pages_of_a_signed_in_editor_have_the_same_policy(client, pages):
+    _, staff = pages
+    client.force_login(staff)
+    for path in (
+        "/admin/",
+        "/admin/comments/comment/?status__exact=pending",
+        "/admin/articles/article/add/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert directives(response)["script-src"] == ["'self'"], path
+        assert directives(response)["style-src"] == ["'self'"], path
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/api/v1/articles/", "/feeds/rss/"])
+def test_other_headers_are_on_every_response(client, path):
+    response = client.get(path)
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    features = dict(
+        re.fullmatch(r"([a-z-]+)=\((.*)\)", item).groups()
+        for item in response["Permissions-Policy"].split(", ")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert features[feature] == "", feature
+
+
+def test_no_template_has_inline_script_style_or_event_handlers():
+    """The policy would block them in the browser; catch them before a reader does."""
+    from django.conf import settings
+
+    root = settings.BASE_DIR / "platform" / "templates"
+    inline = re.compile(
+        r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>|<style\b"
+        r"|\sstyle=\"|\son[a-z]+=\"|javascript:",
+        re.IGNORECASE,
+    )
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in root.rglob("*.html")
+        if "email" not in path.parts
+        for match in inline.finditer(path.read_text())
+    ]
+    assert found == []
+
+
+def test_permissions_policy_lists_each_feature_with_its_origins():
+    assert permissions_policy({"geolocation": ["self"], "camera": []}) == (
+        "camera=(), geolocation=(self)"
+    )
