@@ -91,7 +91,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # --- Applications -------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.SiteAdminConfig",  # django.contrib.admin, closed to staff without 2FA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -194,6 +195,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Two-factor authentication: required of staff in the admin (config/staff_mfa.py), open to
+# every reader at /accounts/2fa/. WebAuthn is left out: it needs HTTPS and JavaScript flows
+# that the admin's staff do not need yet.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# A wrong code (at sign-in or re-authentication) counts against `login_failed` below.
 # Sign-up and password reset answer alike for known and unknown addresses (allauth's
 # default, stated here because tests/test_accounts.py holds us to it).
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
-from config import wellknown
+from config import staff_mfa, wellknown
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors and moderators"
 admin.site.site_title = settings.SITE_NAME
@@ -26,6 +26,17 @@ urlpatterns = [
     path(".well-known/security-policy", wellknown.security_policy, name="security_policy"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    # allauth's pages for setting up an authenticator app, leading back to the admin after.
+    path(
+        "accounts/2fa/totp/activate/",
+        staff_mfa.ActivateStaffTOTPView.as_view(),
+        name="mfa_activate_totp",
+    ),
+    path(
+        "accounts/2fa/recovery-codes/",
+        staff_mfa.StaffRecoveryCodesView.as_view(),
+        name="mfa_view_recovery_codes",
+    ),
     path("accounts/", include("allauth.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("comments.urls")),

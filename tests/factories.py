@@ -115,3 +115,52 @@ def moderator_user(**fields):
     user = UserFactory(**fields)
     roles.make_moderator(user)
     return user
+
+
+def give_totp(user) -> str:
+    """Give `user` an authenticator app (TOTP) as allauth stores one; return its secret."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    secret = generate_totp_secret()
+    Authenticator.objects.update_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": secret}}
+    )
+    return secret
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The code an authenticator app shows for `secret` now (RFC 6238, allauth's own maths)."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def sign_in_staff(client, user) -> None:
+    """Sign a staff `user` in on a test client as if through the sign-in page with 2FA.
+
+    `force_login` alone makes a session the admin refuses (no second factor): this gives the
+    account an authenticator app and records in the session that it passed the MFA step, the
+    way allauth's own MFA form does.
+    """
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    give_totp(user)
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    record_authentication(request, user, "mfa", id=totp.pk, type="totp")
+    request.session.save()
+
+
+def sign_in(client, user) -> None:
+    """`force_login` for readers, `sign_in_staff` for staff: for helpers that take either."""
+    if user.is_staff or user.is_superuser:
+        sign_in_staff(client, user)
+    else:
+        client.force_login(user)

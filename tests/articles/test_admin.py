@@ -4,14 +4,14 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def test_editor_sees_articles_with_preview_links(client, editor):
     draft = ArticleFactory(title="Draft in admin", status=Article.Status.DRAFT, published_at=None)
-    client.force_login(editor)
+    sign_in_staff(client, editor)
 
     html = client.get("/admin/articles/article/").content.decode()
 
@@ -20,7 +20,7 @@ def test_editor_sees_articles_with_preview_links(client, editor):
 
 
 def test_add_article_form_prepopulates_the_slug_from_the_title(client, editor):
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     html = client.get("/admin/articles/article/add/").content.decode()
     assert "prepopulated_fields" in html or "data-prepopulated-field" in html
     assert 'id="id_slug"' in html
@@ -35,7 +35,7 @@ def test_admin_form_asks_for_alt_text_when_an_image_is_uploaded(client, editor, 
     Image.new("RGB", (4, 4)).save(buffer, format="PNG")
     buffer.seek(0)
     buffer.name = "hero.png"
-    client.force_login(editor)
+    sign_in_staff(client, editor)
 
     response = client.post(
         "/admin/articles/article/add/",
@@ -95,7 +95,7 @@ def _change_form_data(client, article: Article) -> dict:
 
 def test_an_edit_in_the_admin_makes_a_revision_by_the_editor_with_the_note(client, editor):
     article = ArticleFactory(body="First text.")
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     data = _change_form_data(client, article)
     data |= {"body": "First text, corrected.", "change_note": "Corrected the first line."}
 
@@ -112,7 +112,7 @@ def test_an_edit_in_the_admin_makes_a_revision_by_the_editor_with_the_note(clien
 
 def test_a_save_in_the_admin_that_changes_no_text_makes_no_revision(client, editor):
     article = ArticleFactory()
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     data = _change_form_data(client, article) | {
         "comment_policy": "closed",
         "change_note": "Not a text change.",
@@ -126,7 +126,7 @@ def test_a_save_in_the_admin_that_changes_no_text_makes_no_revision(client, edit
 
 
 def test_publishing_from_the_admin_makes_revision_1(client, editor):
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     now = timezone.localtime()
     response = client.post(
         "/admin/articles/article/add/",

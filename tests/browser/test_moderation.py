@@ -6,12 +6,13 @@ The queue and a comment's moderation page are checked with axe-core like the rea
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationSettings, Report
 from tests.browser.conftest import PHONE, VIEWPORT, axe_check
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, give_totp, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +27,6 @@ def site(transactional_db, live_server):
 
 def test_moderator_approves_a_held_comment_and_readers_see_it(site, new_context):
     article = ArticleFactory(title="Grid before gigawatts")
-    UserFactory(username="mod", password="correct horse battery staple")
-    call_command("make_moderator", "mod", stdout=io.StringIO())
-
     reader = new_context().new_page()
     reader.goto(site + article.get_absolute_url())
     reader.get_by_role("textbox", name="Comment").fill(
@@ -41,11 +39,7 @@ def test_moderator_approves_a_held_comment_and_readers_see_it(site, new_context)
     held = Comment.objects.get()
     assert held.status == "pending"
 
-    moderator = new_context().new_page()
-    moderator.goto(site + "/admin/")
-    moderator.get_by_label("Username").fill("mod")
-    moderator.get_by_label("Password").fill("correct horse battery staple")
-    moderator.get_by_role("button", name="Log in").click()
+    moderator = sign_in_to_admin(new_context(), site, "mod")
     moderator.locator("#comments-comment").get_by_role("link", name="Comments").click()
     expect(moderator.get_by_role("cell", name="first comment from this address")).to_be_visible()
     moderator.locator(f'input[name="_selected_action"][value="{held.pk}"]').check()
@@ -65,14 +59,21 @@ def test_moderator_approves_a_held_comment_and_readers_see_it(site, new_context)
 
 
 def sign_in_to_admin(context, site: str, username: str):
-    UserFactory(username=username, password="correct horse battery staple")
+    """A moderator with an authenticator app opens the admin: the sign-in page, then the code."""
+    user = UserFactory(username=username, password="correct horse battery staple")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     call_command("make_moderator", username, stdout=io.StringIO())
+    secret = give_totp(user)
     page = context.new_page()
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery staple")
+    page.goto(site + "/admin/")
+    page.locator("input[name=login]").fill(username)
+    page.locator("input[name=password]").fill("correct horse battery staple")
     with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code").fill(totp_code(secret))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
+    assert page.url == site + "/admin/", page.inner_text("body")
     return page
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from comments.models import Ban, Comment, ModerationEvent, ModerationSettings, Report
 from comments.moderation import roles
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/comments/comment/"
@@ -27,7 +27,7 @@ def moderator(db):
 @pytest.fixture
 def mod_client(moderator):
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
     return client
 
 
@@ -309,7 +309,7 @@ def test_failed_mail_can_be_sent_again_from_the_admin(client, editor, settings, 
         event=f"approved:{comment.pk}", kind="thread", recipient="f@example.org",
         comment=comment, subscription=sub, state="failed", attempts=8, last_error="550",
     )  # fmt: skip
-    client.force_login(editor)
+    sign_in_staff(client, editor)
 
     client.post(
         "/admin/comments/notification/",
@@ -333,7 +333,7 @@ def test_a_webhook_delivery_can_be_replayed_from_the_admin(client, editor, monke
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event="comment.approved", occurrence="x", payload={}, state="sent"
     )
-    client.force_login(editor)
+    sign_in_staff(client, editor)
 
     client.post(
         "/admin/comments/webhookdelivery/",

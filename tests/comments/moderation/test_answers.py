@@ -11,7 +11,13 @@ from django.test import Client
 from comments.models import Comment, Resolution
 from comments.moderation import answers, transitions
 from comments.moderation.pipeline import Conflict
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    UserFactory,
+    moderator_user,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 ANSWERED = Resolution.State.ANSWERED
@@ -48,7 +54,7 @@ def thread(article, people):
 def _client(user=None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 
@@ -209,7 +215,7 @@ def test_the_admin_marks_and_unmarks_from_the_questions_page(people, thread):
 
 def test_the_answer_form_needs_the_csrf_token(people, thread):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(people["author"])
+    sign_in(client, people["author"])
 
     response = _mark(client, thread["question"], thread["reply"])
 

@@ -12,7 +12,13 @@ from django.utils import timezone
 from comments.models import Comment, Correction, Notification, Resolution
 from comments.moderation import corrections
 from comments.moderation.pipeline import Conflict, NotAllowed, Refused
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    UserFactory,
+    moderator_user,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +66,7 @@ def correction(article, writer):
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -8,7 +8,7 @@ from django.test import Client
 from comments.models import Comment
 from comments.moderation import decisions, transitions
 from tests.api.conftest import client_for
-from tests.factories import CommentFactory, moderator_user
+from tests.factories import CommentFactory, moderator_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 S = Comment.Status
@@ -23,7 +23,7 @@ def moderator(db):
 def test_the_admin_and_the_api_take_the_same_decisions(moderator, start, to):
     in_admin, in_api = CommentFactory(status=start), CommentFactory(status=start)
     admin = Client()
-    admin.force_login(moderator)
+    sign_in_staff(admin, moderator)
 
     admin.post(f"/admin/comments/comment/{in_admin.pk}/decide/", {"to": to, "reason": "noted"})
     answer = client_for(moderator).post(
@@ -45,7 +45,7 @@ def test_the_admin_and_the_api_take_the_same_decisions(moderator, start, to):
 def test_the_change_page_offers_exactly_the_open_decisions(moderator):
     comment = CommentFactory(status=S.APPROVED)
     admin = Client()
-    admin.force_login(moderator)
+    sign_in_staff(admin, moderator)
 
     html = admin.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
 

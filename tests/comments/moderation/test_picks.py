@@ -6,7 +6,7 @@ from django.test import Client
 from comments.models import Comment
 from comments.moderation import picks
 from comments.moderation.pipeline import Conflict, NotAllowed, Refused
-from tests.factories import CommentFactory, UserFactory, moderator_user
+from tests.factories import CommentFactory, UserFactory, moderator_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_a_note_longer_than_a_line_allows_is_refused(moderator):
 def test_the_comment_admin_page_picks_and_unpicks(moderator):
     comment = CommentFactory()
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
     change = f"/admin/comments/comment/{comment.pk}/change/"
     assert "Pick this comment" in client.get(change).content.decode()
 
@@ -85,7 +85,7 @@ def test_the_bulk_action_picks_published_comments_only(moderator):
     shown = CommentFactory()
     held = CommentFactory(status=Comment.Status.PENDING)
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
 
     client.post(
         "/admin/comments/comment/?status__exact=approved",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from comments.models import Report
 from comments.moderation import queue
 from tests.api.conftest import client_for
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_the_queues_hold_exactly_their_comments(site):
 
 def test_the_admin_badges_count_the_queues(site, moderator):
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
 
     html = client.get("/admin/comments/comment/?status__exact=pending").content.decode()
 
@@ -61,7 +61,7 @@ def test_the_admin_badges_count_the_queues(site, moderator):
 
 def test_the_admin_list_and_the_api_show_the_same_reported_queue(site, moderator):
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
     html = client.get("/admin/comments/reportedcomment/").content.decode()
     in_admin = {int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', html)}
 
@@ -75,7 +75,7 @@ def test_a_site_with_no_report_has_an_empty_reported_queue(db, moderator):
     for _ in range(4):
         CommentFactory()
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
 
     html = client.get("/admin/comments/comment/?status__exact=pending").content.decode()
 

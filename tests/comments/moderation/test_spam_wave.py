@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from comments.models import Comment
-from tests.factories import UserFactory, comment_form
+from tests.factories import UserFactory, comment_form, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_wave_of_500_posts_from_one_ip(article, django_assert_max_num_queries)
 
     moderator = UserFactory(is_staff=True, is_superuser=True)
     admin = Client()
-    admin.force_login(moderator)
+    sign_in_staff(admin, moderator)
     with django_assert_max_num_queries(14):
         queue = admin.get("/admin/comments/comment/?status__exact=pending")
     assert "A real point, made once." in queue.content.decode()

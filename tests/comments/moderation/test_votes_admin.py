@@ -6,7 +6,7 @@ from django.test import Client
 from comments.models import UsefulVote
 from comments.posting import services
 from comments.threads.readers import Reader
-from tests.factories import CommentFactory, UserFactory, moderator_user
+from tests.factories import CommentFactory, UserFactory, moderator_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_the_comment_page_names_the_voters(client):
     comment = CommentFactory()
     _vote(comment, "stuffer-one")
     _vote(comment, "stuffer-two")
-    client.force_login(moderator_user(username="mod"))
+    sign_in_staff(client, moderator_user(username="mod"))
 
     page = client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
 
@@ -35,7 +35,7 @@ def test_staff_filter_votes_by_voter(editor):
     _vote(second, "busy")
     _vote(first, "calm")
     client = Client()
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     busy = UsefulVote.objects.filter(voter__username="busy").first().voter
 
     everything = client.get("/admin/comments/usefulvote/")

@@ -38,7 +38,7 @@ from comments.moderation import bans, transitions
 from comments.portability import personal_data, retention
 from comments.threads.queries import discussion_for
 from comments.threads.readers import Reader
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def moderator(db):
 @pytest.fixture
 def mod_client(moderator):
     client = Client()
-    client.force_login(moderator)
+    sign_in_staff(client, moderator)
     return client
 
 
@@ -590,7 +590,7 @@ def test_the_admin_page_refuses_readers_and_staff_without_the_permission(ann_thr
     clerk_user = UserFactory(username="clerk", is_staff=True)
     clerk_user.user_permissions.add(Permission.objects.get(codename="view_comment"))
     clerk = Client()
-    clerk.force_login(clerk_user)
+    sign_in_staff(clerk, clerk_user)
     form = {"email": "ann.reader@example.com", "comments": "keep", "confirm": "on", "erase": "1"}
 
     for client in (Client(), reader):
@@ -607,7 +607,7 @@ def test_the_admin_page_refuses_readers_and_staff_without_the_permission(ann_thr
 def test_the_log_is_read_only_in_the_admin(editor, ann_thread):
     personal_data.erase_for_email("ann.reader@example.com", actor=editor, delete_comments=False)
     client = Client()
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     log = PersonalDataLog.objects.get()
 
     listing = client.get("/admin/comments/personaldatalog/")

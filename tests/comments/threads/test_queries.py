@@ -11,7 +11,13 @@ from comments.models import Comment, UsefulVote
 from comments.threads.queries import discussion_for
 from comments.threads.quoting import render_in
 from comments.threads.readers import Reader
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    UserFactory,
+    moderator_user,
+    sign_in_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -296,7 +302,7 @@ def test_comment_admin_lists_comments_in_fixed_queries(
     client, editor, django_assert_max_num_queries
 ):
     CommentFactory.create_batch(30)
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     # session, user, pending and reported counts, reason filter, article filter, counts,
     # the page of comments with their articles and report counts
     with django_assert_max_num_queries(12):

@@ -11,7 +11,7 @@ from comments.posting import services
 from comments.threads import quoting
 from comments.threads.readers import Reader
 from comments.threads.rendering import Quoted, render
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_a_quote_link_is_offered_only_where_replies_are(client, article, quoted)
 
 
 def test_moderators_are_offered_the_reasons_that_keep_quotes(client, editor, quoted):
-    client.force_login(editor)
+    sign_in_staff(client, editor)
     for url in (f"/admin/comments/comment/{quoted.pk}/change/", "/admin/comments/comment/?q="):
         html = client.get(url).content.decode()
         assert '<datalist id="decision-reasons">' in html
