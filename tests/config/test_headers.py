@@ -6,7 +6,7 @@ import re
 import pytest
 
 from config.headers import permissions_policy
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_every_html_page_has_a_policy_whose_scripts_come_from_files_only(client,
 
 def test_admin_pages_of_a_signed_in_editor_have_the_same_policy(client, pages):
     _, staff = pages
-    client.force_login(staff)
+    sign_in_staff(client, staff)  # with the second factor the admin asks of staff
     for path in (
         "/admin/",
         "/admin/comments/comment/?status__exact=pending",
