@@ -71,9 +71,11 @@ def decide(
     grounds: statements.Grounds | None = None,
 ) -> Comment:
     """A moderator's decision on one comment; TransitionRefused when it may not be taken,
-    GroundsMissing when a removal cites no grounds."""
+    GroundsMissing when a removal cites no grounds. The grounds cited are reason enough."""
     _check(to_status)
-    _check_grounds(to_status, grounds)
+    if transitions.can_move(comment.status, to_status):  # else: refused for that, below
+        _check_grounds(to_status, grounds)
+    reason = reason or (grounds.public_reason if grounds else "")
     return transitions.change_status(
         comment, to_status, actor=moderator, reason=reason, grounds=grounds
     )
@@ -89,7 +91,9 @@ def decide_many(
 ):
     """The bulk form: every comment that may move does; returns those that moved."""
     _check(to_status)
-    _check_grounds(to_status, grounds)
+    if any(transitions.can_move(comment.status, to_status) for comment in comments):
+        _check_grounds(to_status, grounds)
+    reason = reason or (grounds.public_reason if grounds else "")
     return transitions.change_statuses(
         comments, to_status, actor=moderator, reason=reason, grounds=grounds
     )
