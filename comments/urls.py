@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import views
+from comments import reasons, views
 from comments.threads import feeds
 
 app_name = "comments"
@@ -21,6 +21,8 @@ urlpatterns = [
     path("comments/latest/feed/atom/", feeds.LatestCommentsAtomFeed(), name="latest_feed_atom"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
+    path("comments/<int:pk>/reasons/", reasons.statement, name="statement"),
+    path("guidelines/", reasons.guidelines, name="guidelines"),
     path("comments/<int:pk>/delete/", views.delete, name="delete"),
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/<int:pk>/useful/", views.useful, name="useful"),

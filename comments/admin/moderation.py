@@ -4,6 +4,7 @@ Every decision goes through comments.moderation.transitions (one event per chang
 only chooses which comments and which status.
 """
 
+from datetime import timedelta
 from functools import partial
 
 from django import forms
@@ -21,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from articles.rendering import render_markdown
 from comments.admin.base import ReadOnlyAdmin
 from comments.admin.discussion import pick_comments, pick_from_change_page, unpick_comments
 from comments.admin.resolutions import answer_context, answer_from_change_page
@@ -28,19 +30,58 @@ from comments.forms import StaffPersonalDataForm
 from comments.models import (
     Ban,
     Comment,
+    Guideline,
     ModerationEvent,
     ModerationSettings,
     Report,
     ReportedComment,
+    Statement,
 )
-from comments.moderation import bans, decisions, overview, queue, transitions
+from comments.moderation import bans, decisions, overview, queue, statements, transitions
 from comments.portability import personal_data
 from comments.threads import quoting
 
 S = Comment.Status
 
 
+def _clause_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Guideline.objects.filter(active=True),
+        required=False,
+        label="Guideline",
+        empty_label="Guideline clause…",
+    )
+
+
+def _category_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[("", "Illegal content? Category…"), *Statement.Category.choices],
+        required=False,
+        label="Category of illegal content",
+    )
+
+
+def grounds_from_post(data) -> statements.Grounds | None:
+    """The grounds a decision form sent (a clause, a category), checked; None if neither."""
+    form = forms.Form(data)
+    form.fields.update(clause=_clause_field(), category=_category_field())
+    if not form.is_valid():
+        return None
+    return statements.grounds_from(
+        clause=form.cleaned_data["clause"], category=form.cleaned_data["category"]
+    )
+
+
 class DecisionForm(ActionForm):
+    clause = _clause_field()
+    category = _category_field()
+    ban_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Ban for days",
+        widget=forms.NumberInput(attrs={"placeholder": "Ban days (empty: until lifted)"}),
+    )
     reason = forms.CharField(
         required=False,
         max_length=255,
@@ -94,7 +135,11 @@ def _action(decision: decisions.Decision):
         reason = request.POST.get("reason", "").strip()
         try:
             moved = decisions.decide_many(
-                list(queryset), to_status, moderator=request.user, reason=reason
+                list(queryset),
+                to_status,
+                moderator=request.user,
+                reason=reason,
+                grounds=grounds_from_post(request.POST),
             )
         except transitions.TransitionRefused as refused:
             modeladmin.message_user(request, str(refused), messages.ERROR)
@@ -120,7 +165,15 @@ def _action(decision: decisions.Decision):
 )
 def ban_authors(modeladmin, request, queryset):
     reason = request.POST.get("reason", "").strip() or "banned from the moderation queue"
-    added, spammed = bans.ban_authors(list(queryset), actor=request.user, reason=reason)
+    days = request.POST.get("ban_days", "").strip()
+    ends_at = timezone.now() + timedelta(days=int(days)) if days.isdigit() and days != "0" else None
+    added, spammed = bans.ban_authors(
+        list(queryset),
+        actor=request.user,
+        reason=reason,
+        ends_at=ends_at,
+        grounds=grounds_from_post(request.POST),
+    )
     modeladmin.message_user(
         request,
         f"Added {added} ban(s); {spammed} held comment(s) marked spam.",
@@ -243,6 +296,7 @@ class CommentAdmin(admin.ModelAdmin):
                 to_status,
                 moderator=request.user,
                 reason=request.POST.get("reason", "").strip(),
+                grounds=grounds_from_post(request.POST),
             )
         except transitions.TransitionRefused as refused:
             self.message_user(request, str(refused) or "Unknown decision.", messages.ERROR)
@@ -265,6 +319,9 @@ class CommentAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             **overview.comment_record(comment),
             "decisions": decisions.targets_from(comment.status),
+            "clauses": Guideline.objects.filter(active=True),
+            "categories": Statement.Category.choices,
+            "statements": comment.statements.select_related("clause", "decided_by")[:5],
             "quote_keeping_reasons": quoting.QUOTES_KEEP_WORDS,
             **answer_context(comment),
         }
@@ -396,10 +453,26 @@ class ReportedCommentAdmin(CommentAdmin):
         return HttpResponseRedirect(reverse("admin:comments_comment_change", args=[object_id]))
 
 
+class InForceFilter(admin.SimpleListFilter):
+    title = "in force"
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In force"), ("no", "Ended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(Ban.in_force())
+        if self.value() == "no":
+            return queryset.exclude(Ban.in_force())
+        return queryset
+
+
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):
-    list_display = ["kind", "value", "outcome", "reason", "created_by", "created_at"]
-    list_filter = ["kind", "outcome"]
+    list_display = ["kind", "value", "outcome", "reason", "ends_at", "in_force", "created_by",
+                    "created_at"]  # fmt: skip
+    list_filter = ["kind", "outcome", InForceFilter]
     search_fields = ["value", "reason"]
     readonly_fields = ["created_by", "created_at"]
 
@@ -407,6 +480,32 @@ class BanAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="In force", boolean=True)
+    def in_force(self, obj: Ban) -> bool:
+        return obj.ends_at is None or obj.ends_at > timezone.now()
+
+
+@admin.register(Guideline)
+class GuidelineAdmin(admin.ModelAdmin):
+    """The community guidelines, edited by editors and moderators; shown at /guidelines/."""
+
+    list_display = ["number", "title", "active", "updated_at"]
+    list_display_links = ["title"]
+    list_filter = ["active"]
+
+    def save_model(self, request, obj, form, change):
+        obj.text_html = render_markdown(obj.text).html  # sanitised once, on write
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "measure", "ground", "clause", "category", "source",
+                    "comment_id", "ban", "decided_by"]  # fmt: skip
+    list_filter = ["measure", "ground", "source", "automated_decision", "category"]
+    list_select_related = ["clause", "ban", "decided_by"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(ModerationSettings)

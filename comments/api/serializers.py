@@ -14,7 +14,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.text import carriable_values
-from comments.models import Comment, ModerationSettings, Report, Resolution
+from comments.models import (
+    Comment,
+    Guideline,
+    ModerationSettings,
+    Report,
+    Resolution,
+    Statement,
+)
 from comments.moderation import decisions
 
 _TAG = re.compile(r"<[^>]+>")
@@ -181,6 +188,22 @@ class AnchorSerializer(serializers.Serializer):
     )
 
 
+class RemovalSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=Statement.Measure.values)
+    ground = serializers.ChoiceField(choices=Statement.Ground.values)
+    clause = serializers.IntegerField(
+        allow_null=True, help_text="The number of the guideline clause cited (/guidelines/)."
+    )
+    category = serializers.ChoiceField(
+        choices=Statement.Category.values,
+        allow_null=True,
+        help_text="For illegal content: the Transparency Database's statement category.",
+    )
+    public_reason = serializers.CharField(
+        help_text="What the tombstone shows; empty when no clause or category was cited."
+    )
+
+
 class CommentSerializer(serializers.Serializer):
     """One comment; a tombstone (deleted or removed) has no author, html, text or resolution."""
 
@@ -227,6 +250,11 @@ class CommentSerializer(serializers.Serializer):
     resolution = ResolutionSerializer(
         allow_null=True,
         help_text="For a correction or a question, what was decided about it; else null.",
+    )
+    removal = RemovalSerializer(
+        allow_null=True,
+        help_text="For a comment a moderator removed, on what grounds (its tombstone's "
+        "reason); else null.",
     )
 
 
@@ -332,6 +360,26 @@ class ReportInputSerializer(StrictSerializer):
 class DecisionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=list(decisions.TARGETS), help_text="The new status.")
     reason = TextField(required=False, allow_blank=True, max_length=255)
+    clause = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The number of the guideline clause the comment breaks. A removal cites a "
+        "clause or a category.",
+    )
+    category = serializers.ChoiceField(
+        choices=Statement.Category.values,
+        required=False,
+        allow_blank=True,
+        help_text="For illegal content: its Transparency Database category.",
+    )
+
+    def validate_clause(self, number):
+        if number is None:
+            return None
+        clause = Guideline.objects.filter(number=number, active=True).first()
+        if clause is None:
+            raise serializers.ValidationError("No guideline clause has that number.")
+        return clause
 
 
 class ModerationCommentSerializer(CommentSerializer):
@@ -396,6 +444,40 @@ def as_dict(
         "article_revision": comment.article_revision,
         "anchor": _anchor(comment) if shown else None,
         "resolution": _resolution(comment, own=own) if shown else None,
+        "removal": _removal(comment) if status == S.REMOVED else None,
+    }
+
+
+def _removal(comment) -> dict | None:
+    """Why a moderator removed the comment, as its tombstone says: from the page's row (its
+    statement came in the thread's query) or from a model. Never who reported it."""
+    if hasattr(comment, "statement_measure"):  # a ShownComment
+        measure, ground, clause, category, public_reason = (
+            comment.statement_measure,
+            comment.statement_ground,
+            comment.statement_clause_number,
+            comment.statement_category,
+            comment.statement_public_reason,
+        )
+    else:
+        found = comment.statement if comment.statement_id else None
+        if found is None:
+            return None
+        measure, ground, category, public_reason = (
+            found.measure,
+            found.ground,
+            found.category,
+            found.public_reason,
+        )
+        clause = found.clause.number if found.clause_id else None
+    if measure is None:
+        return None
+    return {
+        "measure": measure,
+        "ground": ground,
+        "clause": clause,
+        "category": category or None,
+        "public_reason": public_reason,
     }
 
 

@@ -15,6 +15,7 @@ from comments.models.moderation import Ban, ModerationEvent, ModerationSettings,
 from comments.models.notifications import MailPreference, Notification, Subscription
 from comments.models.passages import Anchor
 from comments.models.sources import MAX_SOURCES, Source
+from comments.models.statements import Guideline, Statement
 from comments.models.visits import ArticleVisit
 from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -26,6 +27,7 @@ __all__ = [
     "Ban",
     "Comment",
     "Correction",
+    "Guideline",
     "ImportedRecord",
     "MailPreference",
     "ModerationEvent",
@@ -37,6 +39,7 @@ __all__ = [
     "ReportedComment",
     "Resolution",
     "Source",
+    "Statement",
     "Subscription",
     "UsefulVote",
     "WebhookDelivery",

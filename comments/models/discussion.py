@@ -65,6 +65,16 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False, default="")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(max_length=255, blank=True)
+    # The statement of reasons of its present restriction (removed, rejected, spam, held);
+    # empty once published again. A thread's query joins it for the tombstone's reason.
+    statement = models.ForeignKey(
+        "comments.Statement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     kind = models.CharField(
         max_length=12,
         choices=Kind,

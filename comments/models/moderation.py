@@ -116,6 +116,11 @@ class Ban(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    ends_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Empty: until lifted. After this moment it no longer applies.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -124,6 +129,11 @@ class Ban(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value}"
+
+    @staticmethod
+    def in_force(now=None) -> Q:
+        """The bans that apply at `now`: those without an end, and those not ended yet."""
+        return Q(ends_at__isnull=True) | Q(ends_at__gt=now or timezone.now())
 
     def clean(self):
         self.value = normalise_ban_value(self.kind, self.value)

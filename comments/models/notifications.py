@@ -85,6 +85,7 @@ class Notification(models.Model):
         PUBLISHED = "published", "Your comment is published"
         CORRECTION = "correction", "The editors decided on your correction"
         CONFIRM = "confirm", "Confirm your subscription"
+        STATEMENT = "statement", "Why a moderation decision was taken on your comment"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

@@ -1,10 +1,13 @@
 """Banning the authors of comments, from the moderation queue."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from comments.models import Ban, Comment, normalise_ban_value
-from comments.moderation import queue, transitions
+from comments.moderation import queue, statements, transitions
+from comments.outbound import recipients
 
 
 def bans_for(comment: Comment) -> list[tuple[str, str]]:
@@ -19,29 +22,49 @@ def bans_for(comment: Comment) -> list[tuple[str, str]]:
     return wanted
 
 
-def ban_authors(comments: list[Comment], *, actor, reason: str) -> tuple[int, int]:
-    """Ban the authors of `comments` and mark every held comment of theirs spam.
+def ban_authors(
+    comments: list[Comment],
+    *,
+    actor,
+    reason: str,
+    ends_at: datetime | None = None,
+    grounds: statements.Grounds | None = None,
+) -> tuple[int, int]:
+    """Ban the authors of `comments` (until `ends_at`, or until lifted) and mark every held
+    comment of theirs spam. Each new ban gets its statement of reasons, about the comment it
+    was made from, stating its duration.
 
     Returns (bans added, comments marked spam). Bans that exist already are kept as they are.
     """
-    wanted = {ban for comment in comments for ban in bans_for(comment)}
+    made_from = {}
+    for comment in comments:
+        for ban in bans_for(comment):
+            made_from.setdefault(ban, comment)
     added = 0
     with transaction.atomic():
-        for kind, value in sorted(wanted):
+        for kind, value in sorted(made_from):
             try:
                 with transaction.atomic():
-                    Ban.objects.create(
+                    ban = Ban.objects.create(
                         kind=kind, value=value, reason=reason, created_by=actor,
-                        outcome=Ban.Outcome.SPAM,
+                        outcome=Ban.Outcome.SPAM, ends_at=ends_at,
                     )  # fmt: skip
-                added += 1
             except IntegrityError:
-                pass  # already banned
-        users = [int(value) for kind, value in wanted if kind == Ban.Kind.USER]
-        emails = [value for kind, value in wanted if kind == Ban.Kind.EMAIL]
+                continue  # already banned
+            added += 1
+            made = statements.for_ban(
+                ban, comment=made_from[kind, value], actor=actor, grounds=grounds
+            )
+            recipients.queue_for_statements([made])
+        users = [int(value) for kind, value in made_from if kind == Ban.Kind.USER]
+        emails = [value for kind, value in made_from if kind == Ban.Kind.EMAIL]
         held = queue.pending().filter(_authored_by(users, emails))
         moved = transitions.change_statuses(
-            list(held), Comment.Status.SPAM, actor=actor, reason=f"author banned: {reason}"
+            list(held),
+            Comment.Status.SPAM,
+            actor=actor,
+            reason=f"author banned: {reason}",
+            grounds=grounds,
         )
     return added, len(moved)
 

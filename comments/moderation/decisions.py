@@ -9,7 +9,7 @@ is a moderator's decision.
 from dataclasses import dataclass
 
 from comments.models import Comment
-from comments.moderation import transitions
+from comments.moderation import statements, transitions
 
 S = Comment.Status
 
@@ -35,6 +35,16 @@ class NotADecision(transitions.TransitionRefused):
     """A status no moderator's decision may give."""
 
 
+class GroundsMissing(transitions.TransitionRefused):
+    """A removal that cites neither a guideline clause nor a category of illegal content."""
+
+    def __init__(self):
+        super().__init__(
+            "Cite the guideline clause the comment breaks, or the category of illegal "
+            "content it is."
+        )
+
+
 def targets_from(status: str) -> list[tuple[str, str]]:
     """(status, label) of every decision open for a comment that is `status` now."""
     return [(to, S(to).label) for to in TARGETS if transitions.can_move(status, to)]
@@ -45,13 +55,45 @@ def _check(to_status: str) -> None:
         raise NotADecision(f"“{to_status}” is not a decision a moderator can take.")
 
 
-def decide(comment: Comment, to_status: str, *, moderator, reason: str = "") -> Comment:
-    """A moderator's decision on one comment; TransitionRefused when it may not be taken."""
+def _check_grounds(to_status: str, grounds: statements.Grounds | None) -> None:
+    """A removal cites its grounds: the clause broken, or the category of illegal content.
+    Rejecting and marking spam may go without (the statement then says no clause was cited)."""
+    if to_status == S.REMOVED and (grounds is None or not grounds.is_cited):
+        raise GroundsMissing
+
+
+def decide(
+    comment: Comment,
+    to_status: str,
+    *,
+    moderator,
+    reason: str = "",
+    grounds: statements.Grounds | None = None,
+) -> Comment:
+    """A moderator's decision on one comment; TransitionRefused when it may not be taken,
+    GroundsMissing when a removal cites no grounds. The grounds cited are reason enough."""
     _check(to_status)
-    return transitions.change_status(comment, to_status, actor=moderator, reason=reason)
+    if transitions.can_move(comment.status, to_status):  # else: refused for that, below
+        _check_grounds(to_status, grounds)
+    reason = reason or (grounds.public_reason if grounds else "")
+    return transitions.change_status(
+        comment, to_status, actor=moderator, reason=reason, grounds=grounds
+    )
 
 
-def decide_many(comments: list[Comment], to_status: str, *, moderator, reason: str = ""):
+def decide_many(
+    comments: list[Comment],
+    to_status: str,
+    *,
+    moderator,
+    reason: str = "",
+    grounds: statements.Grounds | None = None,
+):
     """The bulk form: every comment that may move does; returns those that moved."""
     _check(to_status)
-    return transitions.change_statuses(comments, to_status, actor=moderator, reason=reason)
+    if any(transitions.can_move(comment.status, to_status) for comment in comments):
+        _check_grounds(to_status, grounds)
+    reason = reason or (grounds.public_reason if grounds else "")
+    return transitions.change_statuses(
+        comments, to_status, actor=moderator, reason=reason, grounds=grounds
+    )

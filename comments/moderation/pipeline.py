@@ -268,7 +268,7 @@ def _bans_for(sub: Submission) -> list[Ban]:
         wanted |= Q(kind=Ban.Kind.DOMAIN, value=email.rpartition("@")[2])
     if sub.reader.user:
         wanted |= Q(kind=Ban.Kind.USER, value=str(sub.reader.user.pk))
-    return list(Ban.objects.filter(wanted))
+    return list(Ban.objects.filter(wanted).filter(Ban.in_force()))  # an ended ban is over
 
 
 def _history_for(sub: Submission) -> History:

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
 MODERATORS = "Moderators"
-# The group's permissions (data migrations 0003, 0009 and 0012 gave the group these).
+# The group's permissions (data migrations 0003, 0009, 0012 and 0019 gave the group these).
 MODERATOR_PERMISSIONS = {
     "comment": ["view", "change"],
     "reportedcomment": ["view", "change"],
@@ -15,6 +15,8 @@ MODERATOR_PERMISSIONS = {
     "moderationevent": ["view"],
     "personaldatalog": ["view"],
     "usefulvote": ["view"],
+    "guideline": ["view", "add", "change"],
+    "statement": ["view"],
 }
 
 

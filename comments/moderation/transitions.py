@@ -2,6 +2,8 @@
 
 A moderator's decision, the author's deletion and the pipeline's verdict all go through here,
 so each writes one ModerationEvent (who, when, from, to, why) and the rules cannot drift.
+Each change that restricts a comment (removed, rejected, spam, held) also writes its
+statement of reasons (`statements`) in the same transaction, and mails it to the author.
 """
 
 from collections.abc import Iterable
@@ -10,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment, ModerationEvent, Report
-from comments.moderation import answers, roles
+from comments.moderation import answers, roles, statements
 from comments.outbound import recipients, webhooks
 from comments.threads import quoting
 
@@ -61,6 +63,12 @@ def record_new(comment: Comment, reason: str) -> ModerationEvent:
     event = ModerationEvent.objects.create(
         comment=comment, actor=None, from_status="", to_status=comment.status, reason=reason
     )
+    made = statements.for_events([event], actor=None)
+    if made and comment.status != S.PENDING:
+        # A new comment held is not told by mail: the page said it awaits a moderator.
+        recipients.queue_for_statements(made)
+    if made:
+        comment.statement_id = made[0].pk
     if comment.status == S.PENDING:
         recipients.queue_for_held(comment, f"event-{event.pk}")
     elif comment.status == S.APPROVED:
@@ -100,8 +108,15 @@ def _notify(
             recipients.queue_for_held(comment, occurrence)
 
 
-def change_status(comment: Comment, to_status: str, *, actor=None, reason: str = "") -> Comment:
-    moved = change_statuses([comment], to_status, actor=actor, reason=reason)
+def change_status(
+    comment: Comment,
+    to_status: str,
+    *,
+    actor=None,
+    reason: str = "",
+    grounds: statements.Grounds | None = None,
+) -> Comment:
+    moved = change_statuses([comment], to_status, actor=actor, reason=reason, grounds=grounds)
     if not moved:
         raise TransitionRefused(
             f"A comment that is {comment.get_status_display().lower()} cannot become "
@@ -111,10 +126,17 @@ def change_status(comment: Comment, to_status: str, *, actor=None, reason: str =
 
 
 def change_statuses(
-    comments: Iterable[Comment], to_status: str, *, actor=None, reason: str = ""
+    comments: Iterable[Comment],
+    to_status: str,
+    *,
+    actor=None,
+    reason: str = "",
+    grounds: statements.Grounds | None = None,
 ) -> list[Comment]:
     """Move every comment that may move to `to_status`; skip the others. Fixed queries:
-    one update per starting status, one insert of events, one update of reports."""
+    one update per starting status, one insert of events, one update of reports, and for a
+    restriction an insert and an update for the statements and their mail.
+    `grounds`: what the statements cite; without them, see `statements`."""
     movable = [c for c in comments if can_move(c.status, to_status)]
     if not movable:
         return []
@@ -127,7 +149,7 @@ def change_statuses(
         for from_status, ids in by_status.items():
             text = _reason(from_status, to_status, reason)
             Comment.objects.filter(pk__in=ids, status=from_status).update(
-                status=to_status, status_reason=text, updated_at=now
+                status=to_status, status_reason=text, updated_at=now, statement=None
             )
             events += [
                 ModerationEvent(
@@ -141,6 +163,8 @@ def change_statuses(
                 for pk in ids
             ]
         ModerationEvent.objects.bulk_create(events)
+        stated = statements.for_events(events, actor=actor, grounds=grounds)
+        made = {row.comment_id: row.pk for row in stated}
         from_statuses = {c.pk: c.status for c in movable}
         if roles.is_moderator(actor):
             # A moderator's decision answers the reports on the comment.
@@ -150,9 +174,12 @@ def change_statuses(
         reasons = {event.comment_id: event.reason for event in events}
         for comment in movable:
             comment.status, comment.status_reason = to_status, reasons[comment.pk]
+            comment.statement_id = made.get(comment.pk)
         # The batch's first event id names it: unique, where two changes in one instant
         # (a frozen or stepped clock) would share a timestamp and lose the second's mail.
         _notify(movable, from_statuses, to_status, f"events-{min(e.pk for e in events)}")
+        if stated:
+            recipients.queue_for_statements(stated)
         quoting.refresh_quoters([c.pk for c in movable])  # their quotes follow them
         if to_status != S.APPROVED:
             # An answer that is no longer public leaves its question open again.

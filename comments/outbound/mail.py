@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from comments.models import Notification, Resolution, Subscription
+from comments.models import Notification, Resolution, Statement, Subscription
 from comments.outbound import outbox
 from comments.threads import changelog
 
@@ -91,6 +91,13 @@ def context_for(row: Notification, unsubscribe_url: str) -> dict:
         )
     if row.kind == Kind.CORRECTION:
         context.update(_decision(comment))
+    if row.kind == Kind.STATEMENT:
+        context["statement"] = (
+            Statement.objects.select_related("clause")
+            .filter(pk=row.event.partition(":")[2] or 0)
+            .first()
+        )
+        context["statement_url"] = _absolute(reverse("comments:statement", args=[comment.pk]))
     if row.kind == Kind.CONFIRM:
         context["confirm_url"] = _absolute(
             reverse("comments:confirm_subscription", args=[confirm_token(row.subscription)])
@@ -126,7 +133,8 @@ def message_for(row: Notification, cache: dict | None = None) -> EmailMultiAlter
     """The mail for `row`. Pass one `cache` dict for a batch: rows about the same comment
     then share one rendering (a fan-out to thousands renders its templates once)."""
     link = unsubscribe_link(row)
-    if cache is not None and row.comment_id and row.kind != Kind.CONFIRM:
+    # A statement is about one decision (its own event), not about the comment alone.
+    if cache is not None and row.comment_id and row.kind not in (Kind.CONFIRM, Kind.STATEMENT):
         key = (row.kind, row.comment_id)
         if key not in cache:
             cache[key] = _rendered(row, _LINK)

@@ -14,7 +14,10 @@ Rules, whatever the entry point:
 - a comment whose author's personal data was erased (no address left) brings its author no
   reply mail, even when it still belongs to an account;
 - a correction accepted or declined: the reader who sent it, once per outcome, by the rule of
-  "now published" (a verified account address or a confirmed subscription to the discussion).
+  "now published" (a verified account address or a confirmed subscription to the discussion);
+- a statement of reasons (a comment removed, rejected, marked spam, held on edit; a ban): the
+  comment's author, to the same kind of address, whatever their mail settings (it is a notice
+  of a decision, not a discussion's mail); never to the moderator who decided.
 Rows are handed to Celery after commit (`comments.outbox`).
 """
 
@@ -331,6 +334,51 @@ def queue_for_correction(comment: Comment, resolution) -> list[int]:
 
 def _correction_event(comment: Comment, resolution) -> str:
     return f"correction:{comment.pk}:{resolution.state}"
+
+
+# --- A decision restricts a comment -------------------------------------------------------
+
+
+def queue_for_statements(statements: list) -> list[int]:
+    """Each statement's author hears it, once: at a verified account address or at an address
+    that confirmed a subscription to the discussion (ownership proven), never an unverified
+    one, and not the moderator who decided. Fixed queries for a batch."""
+    by_comment = {row.comment_id: row for row in statements if row.comment_id}
+    authors = Comment.objects.filter(pk__in=by_comment).select_related("user")
+    authors = authors.only("id", "article_id", "author_email", "user_id", "user__email")
+    wanted = {}
+    for comment in authors:
+        user = comment.user if comment.user_id else None
+        email = ((user.email if user is not None else "") or comment.author_email).lower()
+        decider = by_comment[comment.pk].decided_by_id
+        if comment.author_email and email and not (decider and decider == comment.user_id):
+            wanted[comment.pk] = (comment, user, email)
+    if not wanted:
+        return []
+    emails = {email for _, _, email in wanted.values()}
+    confirmed = {
+        (sub.article_id, sub.email.lower()): sub
+        for sub in Subscription.objects.filter(email__in=emails, confirmed_at__isnull=False)
+    }
+    verified = _verified(emails)
+    rows = []
+    for pk, (comment, user, email) in wanted.items():
+        subscription = confirmed.get((comment.article_id, email))
+        if subscription is None and email not in verified:
+            continue  # an address nobody proved is theirs is never mailed
+        rows.append(
+            Notification(
+                event=f"statement:{by_comment[pk].pk}",
+                kind=Kind.STATEMENT,
+                recipient=email,
+                user=user,
+                comment_id=pk,
+                subscription=subscription,
+            )
+        )
+    ids = _insert(rows)
+    _schedule(ids)
+    return ids
 
 
 # --- Subscriptions ----------------------------------------------------------------------------

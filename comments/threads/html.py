@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from comments.models import Anchor, Comment, Resolution
+from comments.models import Anchor, Comment, Resolution, Statement
 from comments.posting.permissions import can_edit
 from comments.threads import changelog, kinds
 from comments.threads.badges import LABELS
@@ -30,6 +30,9 @@ _GONE = {
     Comment.Status.REMOVED: "This comment was removed by a moderator.",
 }
 _HIDDEN = "This comment is not available."
+REMOVED_BY = "Removed by a moderator"
+_REMOVED = str(Comment.Status.REMOVED.value)
+_GUIDELINES = str(Statement.Ground.GUIDELINES.value)
 AWAITING = "Your comment is awaiting moderation."
 _APPROVED = str(Comment.Status.APPROVED.value)
 _PENDING = str(Comment.Status.PENDING.value)
@@ -113,6 +116,8 @@ class ThreadRenderer:
         self.flat = flat
         self.permalink_url = reverse("comments:permalink", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.answer_url = reverse("comments:answer", kwargs={"pk": 0}).replace("/0/", "/{}/")
+        self.guidelines_url = reverse("comments:guidelines")
+        self.statement_url = reverse("comments:statement", kwargs={"pk": 0}).replace("/0/", "/{}/")
 
     def render(self, threads: list[Node]) -> SafeString:
         parts: list[str] = [
@@ -130,11 +135,7 @@ class ThreadRenderer:
         new = " comment--new" if cid in self.next_new else ""
         out.append(f'<li class="comment depth-{comment.depth}{new}" id="comment-{cid}">')
         if node.is_tombstone:
-            text = _GONE.get(comment.status, _HIDDEN)
-            out.append(
-                f'<article class="comment__body comment__body--gone" aria-label="{text}">'
-                f'<p class="comment__gone">{text}</p></article>'
-            )
+            out.append(self._tombstone(comment))
         elif comment.user_id is not None and comment.user_id in self.muted_ids:
             # Only the comment collapses; its replies below stay as they are.
             out.append(
@@ -153,6 +154,28 @@ class ThreadRenderer:
                 self._node(child, out, question)
             out.append("</ol>")
         out.append("</li>")
+
+    def _tombstone(self, comment: ShownComment) -> str:
+        """A gone comment's place: why it went, when a moderator removed it on stated
+        grounds (the clause, linked, or the category of illegal content), never by whom it
+        was reported; its author also gets the link to the whole statement."""
+        text = label = _GONE.get(comment.status, _HIDDEN)
+        reason = comment.statement_public_reason
+        if comment.status == _REMOVED and reason:
+            label = escape(f"{REMOVED_BY} — {reason}")
+            number = comment.statement_clause_number
+            if number is not None and comment.statement_ground == _GUIDELINES:
+                reason = f'<a href="{self.guidelines_url}#clause-{number}">{escape(reason)}</a>'
+            else:
+                reason = escape(reason)
+            text = f"{REMOVED_BY} — {reason}"
+        if comment.statement_measure and self.reader.wrote_ids(comment.user_id, comment.pk):
+            url = self.statement_url.format(comment.pk)
+            text += f' <a href="{url}">Why: the statement of reasons</a>'
+        return (
+            f'<article class="comment__body comment__body--gone" aria-label="{label}">'
+            f'<p class="comment__gone">{text}</p></article>'
+        )
 
     def _comment(
         self, comment: ShownComment, out: list[str], question: ShownComment | None = None

@@ -20,6 +20,7 @@ from comments.threads import kinds, ranking
 from comments.threads.readers import Reader
 
 ORDERS = ("oldest", "newest", "useful")
+STATEMENT_FIELDS = ("measure", "ground", "clause__number", "category", "public_reason")
 ANCHOR_FIELDS = ("exact", "prefix", "suffix", "start", "end", "revision", "state", "block")
 # Columns a page shows. Email, IP and user agent are never read for display. The label and
 # what was decided about it come in the same query, through the LEFT JOIN of the comment's
@@ -38,6 +39,8 @@ _CONTENT_FIELDS = (
     "resolution__note", "resolution__revision", "resolution__decided_at",
     # and its passage, when it answers one (a LEFT JOIN too)
     *(f"anchor__{name}" for name in ANCHOR_FIELDS),
+    # and why it was restricted, for a tombstone (LEFT JOINs of its statement and clause)
+    *(f"statement__{name}" for name in STATEMENT_FIELDS),
 )  # fmt: skip
 # What the "useful" order ranks top-level comments by (comments.threads.ranking).
 _RANK_FIELDS = ("useful_count", "created_at")
@@ -283,8 +286,9 @@ def page_of(comment: Comment, reader: Reader, order: str = "oldest") -> int:
 
 
 def _addressable(pk: int):
-    # With its resolution (a LEFT JOIN), which the API shows.
-    return Comment.objects.select_related("article", "resolution", "anchor").filter(
+    # With its resolution and statement (LEFT JOINs), which the API shows.
+    related = ("article", "resolution", "anchor", "statement__clause")
+    return Comment.objects.select_related(*related).filter(
         pk=pk, article__in=Article.objects.published()
     )
 

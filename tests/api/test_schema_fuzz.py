@@ -55,6 +55,13 @@ parameters = {{ id = {public} }}
 [[operations]]
 include-name = "POST /api/v1/moderation/comments/{{id}}/decision/"
 parameters = {{ id = {held} }}
+# A removal must cite a guideline clause or an illegal-content category (a statement of
+# reasons needs its ground), which no schema can make depend on `to`; so here a 400 to a
+# request the schema allows is not a failure either (tests/comments/moderation/
+# test_statements.py holds the rule). Every other check still applies.
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx",
+]
 
 # A known article, so that its revisions (1 and 2) are found and their shape is checked.
 [[operations]]

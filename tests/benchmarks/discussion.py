@@ -133,6 +133,7 @@ def _remove(article: Article) -> None:
     # Synthetic rows only: removed in one statement, the thread's own links checked at commit.
     with transaction.atomic(), connection.cursor() as cursor:
         for table, column in (
+            ("comments_statement", "comment_id"),
             ("comments_moderationevent", "comment_id"),
             ("comments_report", "comment_id"),
             ("comments_usefulvote", "comment_id"),

@@ -21,7 +21,7 @@ from comments.api.serializers import (
 )
 from comments.api.views.common import valid_input
 from comments.models import Comment
-from comments.moderation import decisions, pipeline, queue, roles, transitions
+from comments.moderation import decisions, pipeline, queue, roles, statements, transitions
 
 
 class IsModerator(permissions.BasePermission):
@@ -95,13 +95,23 @@ class DecisionView(APIView):
     )
     def post(self, request, pk: int):
         comment = get_object_or_404(
-            Comment.objects.select_related("article", "resolution", "anchor"), pk=pk
+            Comment.objects.select_related("article", "resolution", "anchor", "statement__clause"),
+            pk=pk,
         )
         data = valid_input(DecisionSerializer, request)
+        grounds = statements.grounds_from(
+            clause=data.get("clause"), category=data.get("category", "")
+        )
         try:
             decisions.decide(
-                comment, data["to"], moderator=request.user, reason=data.get("reason", "")
+                comment,
+                data["to"],
+                moderator=request.user,
+                reason=data.get("reason", ""),
+                grounds=grounds,
             )
+        except decisions.GroundsMissing as missing:
+            raise ValidationError({"clause": [str(missing)]}) from missing
         except transitions.TransitionRefused as refused:
             raise pipeline.Conflict(str(refused)) from refused
         comment.open_reports = queue.open_reports_on(comment)

@@ -195,7 +195,7 @@ class ArticleCommentsView(ThreadView):
         settled = changes.settled()
         changed = list(
             Comment.objects.filter(article=article, updated_at__lte=settled)
-            .select_related("resolution", "anchor")
+            .select_related("resolution", "anchor", "statement__clause")
             .exclude(status=S.PENDING)
             .filter(Q(updated_at__gt=moment) | Q(updated_at=moment, id__gt=last_id))
             .order_by("updated_at", "id")[: limit + 1]

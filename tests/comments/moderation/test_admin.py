@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
-from comments.models import Ban, Comment, ModerationEvent, ModerationSettings, Report
+from comments.models import Ban, Comment, Guideline, ModerationEvent, ModerationSettings, Report
 from comments.moderation import roles
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, comment_form, sign_in_staff
 
@@ -79,8 +79,8 @@ def test_bulk_approve_of_100_comments_is_one_request_with_fixed_queries(
     held = CommentFactory.create_batch(100, status="pending")
 
     # session, user, permissions, the selection, one update, one insert of events, reports,
-    # then the redirect target's own queries
-    with django_assert_max_num_queries(40):
+    # then the redirect target's own queries (its decision form lists the guideline clauses)
+    with django_assert_max_num_queries(41):
         response = _act(mod_client, "approve", held)
 
     assert response.status_code == 200
@@ -105,16 +105,18 @@ def test_bulk_query_count_does_not_grow_with_the_selection(
         _act(mod_client, "approve", many)
 
 
-def test_remove_needs_a_reason(mod_client):
+def test_remove_needs_a_clause_or_a_category(mod_client):
     comment = CommentFactory(status="approved")
-    refused = _act(mod_client, "remove", [comment])
-    assert "Say why the comment is removed" in refused.content.decode()
+    refused = _act(mod_client, "remove", [comment], reason="personal attack")
+    assert "Cite the guideline clause" in refused.content.decode()
     comment.refresh_from_db()
     assert comment.status == "approved"
 
-    _act(mod_client, "remove", [comment], reason="personal attack")
+    clause = Guideline.objects.get(number=3)
+    _act(mod_client, "remove", [comment], reason="personal attack", clause=clause.pk)
     comment.refresh_from_db()
     assert (comment.status, comment.status_reason) == ("removed", "personal attack")
+    assert comment.statement.clause == clause
 
 
 def test_not_spam_approves_and_says_so(mod_client):
@@ -168,7 +170,8 @@ def test_group_has_exactly_the_moderation_permissions():
         "view_comment", "change_comment", "view_reportedcomment", "change_reportedcomment",
         "view_report", "view_ban", "add_ban", "change_ban", "delete_ban",
         "view_moderationsettings", "change_moderationsettings", "view_moderationevent",
-        "view_personaldatalog", "view_usefulvote",
+        "view_personaldatalog", "view_usefulvote", "view_guideline", "add_guideline",
+        "change_guideline", "view_statement",
     }  # fmt: skip
 
 
@@ -236,7 +239,10 @@ def test_reported_comments_form_their_own_queue_and_a_decision_clears_them(mod_c
     assert "Reported words." in html and "2 open report(s)" in html
     assert "Nobody minds." not in html
 
-    mod_client.post(f"{QUEUE}{reported.pk}/decide/", {"to": "removed", "reason": "abuse"})
+    mod_client.post(
+        f"{QUEUE}{reported.pk}/decide/",
+        {"to": "removed", "reason": "abuse", "clause": Guideline.objects.get(number=3).pk},
+    )
 
     assert not Report.objects.filter(resolved_at__isnull=True).exists()
     assert (

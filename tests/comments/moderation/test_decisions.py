@@ -5,7 +5,7 @@ import itertools
 import pytest
 from django.test import Client
 
-from comments.models import Comment
+from comments.models import Comment, Guideline
 from comments.moderation import decisions, transitions
 from tests.api.conftest import client_for
 from tests.factories import CommentFactory, moderator_user, sign_in_staff
@@ -25,10 +25,14 @@ def test_the_admin_and_the_api_take_the_same_decisions(moderator, start, to):
     admin = Client()
     sign_in_staff(admin, moderator)
 
-    admin.post(f"/admin/comments/comment/{in_admin.pk}/decide/", {"to": to, "reason": "noted"})
+    clause = Guideline.objects.get(number=2)
+    admin.post(
+        f"/admin/comments/comment/{in_admin.pk}/decide/",
+        {"to": to, "reason": "noted", "clause": clause.pk},
+    )
     answer = client_for(moderator).post(
         f"/api/v1/moderation/comments/{in_api.pk}/decision/",
-        {"to": to, "reason": "noted"},
+        {"to": to, "reason": "noted", "clause": clause.number},
         format="json",
     )
 

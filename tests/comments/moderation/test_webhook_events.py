@@ -7,9 +7,9 @@ public (approved) sends it; one a receiver never saw published leaves silently.
 
 import pytest
 
-from comments.models import Ban, Comment, WebhookDelivery, WebhookEndpoint
+from comments.models import Ban, Comment, Guideline, WebhookDelivery, WebhookEndpoint
 from comments.models.webhooks import EVENTS
-from comments.moderation import decisions, transitions
+from comments.moderation import decisions, statements, transitions
 from comments.outbound import webhooks
 from comments.posting import services
 from comments.threads.readers import Reader
@@ -284,7 +284,13 @@ def test_a_comments_life_sends_each_event_once_in_order(
         with committed():
             services.edit_comment(comment=comment, reader=reader, body=body)
     with committed():
-        decisions.decide(comment, "removed", moderator=moderator, reason="off topic")
+        decisions.decide(
+            comment,
+            "removed",
+            moderator=moderator,
+            reason="off topic",
+            grounds=statements.grounds_from(clause=Guideline.objects.get(number=2)),
+        )
     with committed():
         decisions.decide(comment, "approved", moderator=moderator, reason="on topic after all")
     with committed():
