@@ -79,13 +79,18 @@ def discussion_context(
             signed_in=reader.is_signed_in,
             max_length=limits.max_length,
         )
+    picks = (
+        queries.picks_for(article, limit=queries.PICKS_SHOWN + 1)
+        if discussion.shown_count and not discussion.is_filtered
+        else []
+    )
     return {
         "discussion": discussion,
         "threads_html": renderer.render(discussion.threads),
-        # A filtered view lists no picks (it is a list of its own).
-        "picks": queries.picks_for(article)
-        if discussion.shown_count and not discussion.is_filtered
-        else [],
+        # A filtered view lists no picks (it is a list of its own); one more than the strip
+        # shows says whether there are more.
+        "picks": picks[: queries.PICKS_SHOWN],
+        "more_picks": len(picks) > queries.PICKS_SHOWN,
         "kind_links": kinds.filter_links(labels.counts, only, discussion.approved_count),
         "filter_query": only.query if only else "",
         # The article's change log: asked for only when a correction was accepted.

@@ -346,9 +346,13 @@ class Pick:
     pick_note: str
 
 
-def picks_for(article: Article) -> list[Pick]:
+# The strip lists this many picks; the others carry their badge in the thread.
+PICKS_SHOWN = 12
+
+
+def picks_for(article: Article, limit: int | None = None) -> list[Pick]:
     """The editors' picks of a discussion, first picked first: one query, for the strip at the
-    top of the page (a pick may be on any page of the discussion)."""
+    top of the page (a pick may be on any page of the discussion); at most `limit`."""
     rows = (
         Comment.objects.filter(
             article=article, status=Comment.Status.APPROVED, picked_at__isnull=False
@@ -356,7 +360,7 @@ def picks_for(article: Article) -> list[Pick]:
         .order_by("picked_at", "id")
         .values_list("id", "author_name", "pick_note")
     )
-    return [Pick(*row) for row in rows]
+    return [Pick(*row) for row in (rows[:limit] if limit is not None else rows)]
 
 
 def approved_comments(article: Article):

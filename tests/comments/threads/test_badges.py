@@ -1,10 +1,13 @@
 """Badges (the article's authors, moderators) and the editor's picks on the page."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from comments.models import Comment
 from comments.threads.badges import badges_for
+from comments.threads.queries import PICKS_SHOWN
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,18 @@ def test_the_page_shows_badges_and_the_picks_strip(client, people, settings):
 def test_no_strip_without_picks(client, article):
     CommentFactory(article=article)
     assert "Editor&rsquo;s picks" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_strip_lists_the_first_picks_and_says_there_are_more(client, article):
+    picked = CommentFactory.create_batch(PICKS_SHOWN + 3, article=article)
+    for n, comment in enumerate(picked):
+        Comment.objects.filter(pk=comment.pk).update(
+            picked_at=timezone.now() - timedelta(minutes=100 - n), pick_note=f"P{n}"
+        )
+    html = client.get(article.get_absolute_url()).content.decode()
+    strip = html.split('class="discussion__picks"')[1].split("</aside>")[0]
+    assert strip.count("<li>") == PICKS_SHOWN
+    assert f": P{PICKS_SHOWN - 1}</li>" in strip and f": P{PICKS_SHOWN}</li>" not in strip
+    assert "More picks carry" in strip
+    # every pick still carries its badge in the thread
+    assert html.count("comment__badge--pick") == PICKS_SHOWN + 3
