@@ -84,3 +84,37 @@ def axe_check(page, what: str) -> None:
     assert results.violations_count == 0, (
         f"axe-core on {what}:\n{results.generate_snapshot()}\n{results.generate_report()}"
     )
+
+
+def select_words(page, within: str, start: str, end: str | None = None) -> str:
+    """Select, inside the element matching CSS `within`, from the words `start` to the end
+    of the words `end` (or just `start`), as a reader dragging over them would; wait for the
+    browser to tell the page the selection changed; return what is selected."""
+    selected = page.evaluate(
+        """([within, start, end]) => new Promise((resolve) => {
+            const root = document.querySelector(within);
+            const find = (words) => {
+                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const at = node.data.indexOf(words);
+                    if (at >= 0) return [node, at];
+                }
+                return [null, -1];
+            };
+            if (!root) { resolve(null); return; }
+            const [first, from] = find(start);
+            const [last, at] = find(end);
+            if (!first || !last) { resolve(null); return; }
+            document.addEventListener(
+                "selectionchange", () => resolve(window.getSelection().toString()), {once: true}
+            );
+            const range = document.createRange();
+            range.setStart(first, from);
+            range.setEnd(last, at + end.length);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
+        })""",
+        [within, start, end or start],
+    )
+    assert selected, f"{start!r} or {end!r} is not in {within}"
+    return selected

@@ -13,7 +13,7 @@ from articles.models import Article
 from articles.services import save_article
 from comments.models import Anchor, Comment, ModerationSettings
 from comments.passages import placing
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, select_words
 from tests.browser.test_discussion import field, fill_comment_form, submit
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -61,36 +61,8 @@ def _tools(page, block_id: str):
 
 
 def _select(page, block_id: str, start: str, end: str | None = None) -> str:
-    """Select from the words `start` to the end of the words `end` (or just `start`) in the
-    paragraph `block_id`, as a reader dragging over them would; wait for the browser to tell
-    the page the selection changed; return what is selected."""
-    selected = page.evaluate(
-        """([id, start, end]) => new Promise((resolve) => {
-            const find = (words) => {
-                const block = document.getElementById(id);
-                const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
-                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                    const at = node.data.indexOf(words);
-                    if (at >= 0) return [node, at];
-                }
-                return [null, -1];
-            };
-            const [first, from] = find(start);
-            const [last, at] = find(end);
-            if (!first || !last) { resolve(null); return; }
-            document.addEventListener(
-                "selectionchange", () => resolve(window.getSelection().toString()), {once: true}
-            );
-            const range = document.createRange();
-            range.setStart(first, from);
-            range.setEnd(last, at + end.length);
-            window.getSelection().removeAllRanges();
-            window.getSelection().addRange(range);
-        })""",
-        [block_id, start, end or start],
-    )
-    assert selected, f"{start!r} or {end!r} is not in #{block_id}"
-    return selected
+    """Select words in the paragraph `block_id`, as a reader dragging over them would."""
+    return select_words(page, f"#{block_id}", start, end)
 
 
 def _passage_quote(page, comment: Comment):

@@ -17,7 +17,7 @@ from comments.models import Comment, Guideline, MailPreference, ModerationSettin
 from comments.moderation import decisions
 from comments.moderation.statements import Grounds
 from comments.threads import quoting
-from tests.browser.conftest import PHONE, axe_check
+from tests.browser.conftest import PHONE, axe_check, select_words
 from tests.browser.test_discussion import field, fill_comment_form, sign_in, submit
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, moderator_user
 from tests.integration import conftest as real_parts
@@ -74,36 +74,8 @@ def _said_in(article, body: str, **fields) -> Comment:
 
 
 def _select(page, comment: Comment, start: str, end: str | None = None) -> str:
-    """Select from the words `start` to the end of the words `end` (or just `start`) in the
-    comment's text, as a reader dragging over them would; wait for the browser to tell the
-    page the selection changed, and return what is selected."""
-    selected = page.evaluate(
-        """([id, start, end]) => new Promise((resolve) => {
-            const content = document.querySelector(`#comment-${id} > article .comment__content`);
-            const find = (words) => {
-                const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
-                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                    const at = node.data.indexOf(words);
-                    if (at >= 0) return [node, at];
-                }
-                return [null, -1];
-            };
-            const [first, from] = find(start);
-            const [last, at] = find(end);
-            if (!first || !last) { resolve(null); return; }
-            document.addEventListener(
-                "selectionchange", () => resolve(window.getSelection().toString()), {once: true}
-            );
-            const range = document.createRange();
-            range.setStart(first, from);
-            range.setEnd(last, at + end.length);
-            window.getSelection().removeAllRanges();
-            window.getSelection().addRange(range);
-        })""",
-        [comment.pk, start, end or start],
-    )
-    assert selected, f"{start!r} or {end!r} is not in comment {comment.pk}"
-    return selected
+    """Select words in the comment's text, as a reader dragging over them would."""
+    return select_words(page, f"#comment-{comment.pk} > article .comment__content", start, end)
 
 
 def _quote_link(page, comment: Comment):
