@@ -25,15 +25,19 @@ def _plural(n: int) -> str:
     return f"{n} comment{'s' if n != 1 else ''} on this passage"
 
 
-def for_page(article: Article, *, can_comment: bool) -> Passages:
+def for_page(article: Article, *, can_comment: bool, has_comments: bool = True) -> Passages:
     """The article's body with its passage links and markers, and the earlier-text list. One
     query (the anchors of the discussion's public comments), none for an article that has
-    no revision to anchor in."""
+    no revision to anchor in or no public comment to anchor."""
     if not article.revision:
         return Passages(mark_safe(article.body_html))  # noqa: S308 - sanitised on save
-    anchors = Anchor.objects.filter(
-        article=article, comment__status=Comment.Status.APPROVED
-    ).values_list("block", "state", "comment_id", "exact", "comment__author_name")
+    anchors = (
+        Anchor.objects.none()
+        if not has_comments
+        else Anchor.objects.filter(
+            article=article, comment__status=Comment.Status.APPROVED
+        ).values_list("block", "state", "comment_id", "exact", "comment__author_name")
+    )
     counts: dict[str, list[int]] = {}
     earlier = []
     for block, state, comment_id, exact, author in anchors.order_by("comment_id"):

@@ -99,7 +99,9 @@ def discussion_context(
         "comment_refusal": refusal,
         "reply_to": reply_to,
         "passage_words": placing.words_of(_anchor_of(form), article) if form else "",
-        "passages": passage_page.for_page(article, can_comment=refusal is None),
+        "passages": passage_page.for_page(
+            article, can_comment=refusal is None, has_comments=bool(discussion.approved_count)
+        ),
         "reader": reader,
         # What the page's script polls for comments that become public while it is open.
         "changes_url": reverse("api:article-comments", args=[article.slug])

@@ -246,3 +246,17 @@ def test_words_selected_across_a_line_break_are_found(client):
     ).group(1)
     anchor, _ = placing.choose(article, block, "March, and again")
     assert anchor.exact == "March,\nand again"
+
+
+def test_a_discussion_without_comments_asks_for_no_anchors(client, article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert "Comment on this paragraph" in html
+    assert not [q for q in queries.captured_queries if 'FROM "comments_anchor"' in q["sql"]]
+    CommentFactory(article=article)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(article.get_absolute_url())
+    assert [q for q in queries.captured_queries if 'FROM "comments_anchor"' in q["sql"]]
