@@ -1,11 +1,20 @@
 import time
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from articles.text import carriable, carriable_values
-from comments.models import MAX_SOURCES, Comment, MailPreference, Report, Subscription
+from comments.models import (
+    MAX_SOURCES,
+    NOTICE_GROUNDS,
+    Comment,
+    MailPreference,
+    Report,
+    Subscription,
+)
+from comments.models.notices import CHILD_ABUSE, OTHER_LAW
 from comments.moderation import roles
 from comments.sources import citing
 
@@ -185,6 +194,90 @@ class ReportForm(ReaderForm):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+_MAX_URL = 2000
+
+
+class NoticeForm(ReaderForm):
+    """A notice of illegal content (DSA Art. 16(2)): the ground, why, where, who, and the
+    statement of good faith. Name and email may be left out for child sexual abuse only."""
+
+    ground = forms.ChoiceField(
+        label="Which law does this comment break?",
+        choices=NOTICE_GROUNDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of illegal content."},
+    )
+    other_law = forms.CharField(
+        label="If another law: which one, and where it applies",
+        required=False,
+        max_length=255,
+    )
+    explanation = forms.CharField(
+        label="Why is this comment illegal?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Explain why the comment is illegal."},
+    )
+    urls = forms.CharField(
+        label="Further addresses of the same content (optional, one per line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    name = forms.CharField(label="Your name", required=False, max_length=120)
+    email = forms.EmailField(
+        label="Your email", required=False, help_text="For the receipt and the decision only."
+    )
+    good_faith = forms.BooleanField(
+        label="I believe in good faith that the information and allegations in this notice "
+        "are accurate and complete.",
+        error_messages={"required": "A notice needs this statement of good faith."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["urls"].max_length = (_MAX_URL + 2) * settings.NOTICE_MAX_URLS
+        self.fields["urls"].validators.append(MaxLengthValidator(self.fields["urls"].max_length))
+
+    def clean_urls(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["urls"].splitlines() if line.strip()]
+        limit = settings.NOTICE_MAX_URLS
+        if len(lines) > limit:
+            raise forms.ValidationError(f"List at most {limit} further addresses.")
+        check = URLValidator(schemes=["http", "https"])
+        for line in lines:
+            try:
+                if len(line) > _MAX_URL:
+                    raise forms.ValidationError("too long")
+                check(line)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"Each line must be one web address (http or https, at most {_MAX_URL} "
+                    "characters)."
+                ) from None
+        return list(dict.fromkeys(lines))
+
+    def clean(self):
+        data = super().clean()
+        ground = data.get("ground")
+        if ground == OTHER_LAW and not data.get("other_law"):
+            self.add_error("other_law", "Name the law the comment breaks.")
+        if ground and ground != CHILD_ABUSE:
+            if not data.get("name"):
+                self.add_error("name", "Give your name (it is only optional for child abuse).")
+            if not data.get("email") and "email" not in self.errors:
+                self.add_error("email", "Give your email (it is only optional for child abuse).")
+        return data
+
+
+class AppealForm(ReaderForm):
+    explanation = forms.CharField(
+        label="Why should the decision change?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Explain why the decision should change."},
     )
 
 

@@ -391,6 +391,14 @@ COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENTS_POLL_SECONDS = env_int("COMMENTS_POLL_SECONDS", 30)
 COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10)
 COMMENT_VOTES_PER_HOUR = env_int("COMMENT_VOTES_PER_HOUR", 60)
+# Notices of illegal content one address or account may send in an hour, and the further
+# addresses one notice may list besides the comment's own.
+COMMENT_NOTICES_PER_HOUR = env_int("COMMENT_NOTICES_PER_HOUR", 5)
+NOTICE_MAX_URLS = env_int("NOTICE_MAX_URLS", 20)
+# How long after a decision its author (or a notifier left without action) may appeal it.
+APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", 183)
+# How long the approve / spam links in a moderator's alert mail stay valid.
+MODERATION_LINK_DAYS = env_int("MODERATION_LINK_DAYS", 7)
 # A comment's IP address and user agent (and a report's IP) are cleared once this many days
 # old, daily by beat; 0 keeps them. Bans keep their own values and work on.
 COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 90)

@@ -12,6 +12,7 @@ from comments.models.discussion import (
 )
 from comments.models.imports import ImportedRecord, PersonalDataLog
 from comments.models.moderation import Ban, ModerationEvent, ModerationSettings, normalise_ban_value
+from comments.models.notices import NOTICE_GROUNDS, Appeal, Notice, Refusal
 from comments.models.notifications import MailPreference, Notification, Subscription
 from comments.models.passages import Anchor
 from comments.models.sources import MAX_SOURCES, Source
@@ -21,8 +22,10 @@ from comments.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "MAX_SOURCES",
+    "NOTICE_GROUNDS",
     "Anchor",
     "ApiToken",
+    "Appeal",
     "ArticleVisit",
     "Ban",
     "Comment",
@@ -33,8 +36,10 @@ __all__ = [
     "ModerationEvent",
     "ModerationSettings",
     "MutedReader",
+    "Notice",
     "Notification",
     "PersonalDataLog",
+    "Refusal",
     "Report",
     "ReportedComment",
     "Resolution",

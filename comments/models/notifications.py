@@ -86,6 +86,9 @@ class Notification(models.Model):
         CORRECTION = "correction", "The editors decided on your correction"
         CONFIRM = "confirm", "Confirm your subscription"
         STATEMENT = "statement", "Why a moderation decision was taken on your comment"
+        RECEIPT = "receipt", "We received your notice"
+        OUTCOME = "outcome", "The decision on your notice"
+        APPEALED = "appealed", "The decision on your appeal"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from comments.models import Ban, Comment, normalise_ban_value
 from comments.moderation import queue, statements, transitions
@@ -76,3 +77,15 @@ def _authored_by(user_ids: list[int], emails: list[str]) -> Q:
     for email in emails:
         query |= Q(user__isnull=True, author_email__iexact=email)
     return query
+
+
+def lift(ban: Ban, *, by, reason: str) -> Ban:
+    """End a ban now (an appeal granted): it stops applying and stays on record."""
+    ban.ends_at = timezone.now()
+    ban.reason = f"{ban.reason}; lifted: {reason}"[:255] if ban.reason else f"lifted: {reason}"
+    ban.save(update_fields=["ends_at", "reason"])
+    return ban
+
+
+def in_force(ban: Ban) -> bool:
+    return ban.ends_at is None or ban.ends_at > timezone.now()

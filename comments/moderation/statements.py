@@ -35,10 +35,11 @@ SCOPES = {
     M.HOLD: "This comment is not shown to others until a moderator has reviewed it.",
 }
 REDRESS = (
-    "To contest this decision, write to the site's moderators saying which comment it is "
-    "and why the decision should change; a moderator who did not take it will review it. "
-    "The decision and this statement: {url}. You may also turn to a certified out-of-court "
-    "dispute settlement body (Art. 21 DSA) or to a court."
+    "To contest this decision, appeal it within six months, once, saying why it should change: "
+    "from the link in the mail that brought you this statement, or from the statement's page "
+    "({url}). A moderator who did not take the decision reviews the appeal, and you are told "
+    "the outcome. You may also turn to a certified out-of-court dispute settlement body "
+    "(Art. 21 DSA) or to a court."
 )
 
 
@@ -51,6 +52,7 @@ class Grounds:
     category: str = ""
     legal_ground: str = ""
     explanation: str = ""
+    source: str = ""  # empty: a moderator's own initiative, or an automatic check
 
     @property
     def is_cited(self) -> bool:
@@ -103,7 +105,7 @@ def _statement(
         measure=measure,
         scope=scope,
         facts=facts,
-        source=Source.AUTOMATED if automated else Source.OWN_INITIATIVE,
+        source=grounds.source or (Source.AUTOMATED if automated else Source.OWN_INITIATIVE),
         automated_detection=Auto.FULLY if automated else Auto.NOT,
         automated_decision=Auto.FULLY if automated else Auto.NOT,
         ground=grounds.ground,

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from comments.models import Notification, Resolution, Statement, Subscription
+from comments.models import Appeal, Notice, Notification, Resolution, Statement, Subscription
+from comments.moderation import appeals
 from comments.outbound import outbox
 from comments.threads import changelog
 
@@ -92,17 +93,35 @@ def context_for(row: Notification, unsubscribe_url: str) -> dict:
     if row.kind == Kind.CORRECTION:
         context.update(_decision(comment))
     if row.kind == Kind.STATEMENT:
-        context["statement"] = (
-            Statement.objects.select_related("clause")
-            .filter(pk=row.event.partition(":")[2] or 0)
-            .first()
-        )
+        statement = Statement.objects.select_related("clause").filter(pk=_event_id(row)).first()
+        context["statement"] = statement
         context["statement_url"] = _absolute(reverse("comments:statement", args=[comment.pk]))
+        context["appeal_url"] = _absolute(appeals.path_for(statement)) if statement else ""
+    if row.kind in (Kind.RECEIPT, Kind.OUTCOME):
+        notice = Notice.objects.filter(pk=_event_id(row)).first()
+        context["notice"] = notice
+        context["statement"] = notice.statement if notice else None
+        if notice is not None and notice.state == Notice.State.NO_ACTION:
+            context["appeal_url"] = _absolute(appeals.path_for(notice))
+    if row.kind == Kind.APPEALED:
+        context["appeal"] = (
+            Appeal.objects.select_related("statement", "notice").filter(pk=_event_id(row)).first()
+        )
     if row.kind == Kind.CONFIRM:
         context["confirm_url"] = _absolute(
             reverse("comments:confirm_subscription", args=[confirm_token(row.subscription)])
         )
     return context
+
+
+def _event_id(row: Notification) -> int:
+    """The id an event names: "statement:12" names statement 12."""
+    tail = row.event.partition(":")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+# Mail about one decision (its own event), not about the comment alone: never shared.
+_OWN_EVENT = (Kind.CONFIRM, Kind.STATEMENT, Kind.RECEIPT, Kind.OUTCOME, Kind.APPEALED)
 
 
 def _decision(comment) -> dict:
@@ -133,8 +152,7 @@ def message_for(row: Notification, cache: dict | None = None) -> EmailMultiAlter
     """The mail for `row`. Pass one `cache` dict for a batch: rows about the same comment
     then share one rendering (a fan-out to thousands renders its templates once)."""
     link = unsubscribe_link(row)
-    # A statement is about one decision (its own event), not about the comment alone.
-    if cache is not None and row.comment_id and row.kind not in (Kind.CONFIRM, Kind.STATEMENT):
+    if cache is not None and row.comment_id and row.kind not in _OWN_EVENT:
         key = (row.kind, row.comment_id)
         if key not in cache:
             cache[key] = _rendered(row, _LINK)

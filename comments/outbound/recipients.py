@@ -339,44 +339,101 @@ def _correction_event(comment: Comment, resolution) -> str:
 # --- A decision restricts a comment -------------------------------------------------------
 
 
-def queue_for_statements(statements: list) -> list[int]:
-    """Each statement's author hears it, once: at a verified account address or at an address
-    that confirmed a subscription to the discussion (ownership proven), never an unverified
-    one, and not the moderator who decided. Fixed queries for a batch."""
-    by_comment = {row.comment_id: row for row in statements if row.comment_id}
-    authors = Comment.objects.filter(pk__in=by_comment).select_related("user")
+def _author_addresses(deciders: dict[int, int | None]) -> dict[int, tuple]:
+    """For each comment id (mapped to who decided on it), where its author may be told of a
+    decision: (comment, user, email, subscription), at a verified account address or at an
+    address that confirmed a subscription to the discussion (ownership proven), never an
+    unverified one, and not when the author is the decider. Three queries."""
+    authors = Comment.objects.filter(pk__in=deciders).select_related("user")
     authors = authors.only("id", "article_id", "author_email", "user_id", "user__email")
     wanted = {}
     for comment in authors:
         user = comment.user if comment.user_id else None
         email = ((user.email if user is not None else "") or comment.author_email).lower()
-        decider = by_comment[comment.pk].decided_by_id
+        decider = deciders[comment.pk]
         if comment.author_email and email and not (decider and decider == comment.user_id):
             wanted[comment.pk] = (comment, user, email)
     if not wanted:
-        return []
+        return {}
     emails = {email for _, _, email in wanted.values()}
     confirmed = {
         (sub.article_id, sub.email.lower()): sub
         for sub in Subscription.objects.filter(email__in=emails, confirmed_at__isnull=False)
     }
     verified = _verified(emails)
-    rows = []
+    found = {}
     for pk, (comment, user, email) in wanted.items():
         subscription = confirmed.get((comment.article_id, email))
-        if subscription is None and email not in verified:
-            continue  # an address nobody proved is theirs is never mailed
-        rows.append(
-            Notification(
-                event=f"statement:{by_comment[pk].pk}",
-                kind=Kind.STATEMENT,
-                recipient=email,
-                user=user,
-                comment_id=pk,
-                subscription=subscription,
-            )
+        if subscription is not None or email in verified:
+            found[pk] = (comment, user, email, subscription)
+    return found
+
+
+def queue_for_statements(statements: list) -> list[int]:
+    """Each statement's author hears it, once, where `_author_addresses` says. Fixed queries
+    for a batch."""
+    by_comment = {row.comment_id: row for row in statements if row.comment_id}
+    found = _author_addresses({pk: row.decided_by_id for pk, row in by_comment.items()})
+    rows = [
+        Notification(
+            event=f"statement:{by_comment[pk].pk}",
+            kind=Kind.STATEMENT,
+            recipient=email,
+            user=user,
+            comment_id=pk,
+            subscription=subscription,
         )
+        for pk, (_comment, user, email, subscription) in found.items()
+    ]
     ids = _insert(rows)
+    _schedule(ids)
+    return ids
+
+
+# --- Notices and appeals ----------------------------------------------------------------------
+
+
+def queue_for_notifiers(notices: list, kind: str) -> list[int]:
+    """The receipt of each notice (Kind.RECEIPT) or the decision on it (Kind.OUTCOME), to the
+    address its notifier gave, if any: they asked for it by sending the notice."""
+    rows = [
+        Notification(
+            event=f"{kind}:{notice.pk}",
+            kind=kind,
+            recipient=notice.email.lower(),
+            user=notice.user,
+            comment_id=notice.comment_id,
+        )
+        for notice in notices
+        if notice.email and notice.comment_id
+    ]
+    ids = _insert(rows)
+    _schedule(ids)
+    return ids
+
+
+def queue_for_appellant(appeal) -> list[int]:
+    """The outcome of an appeal, to the notifier's address or where its author hears of
+    decisions."""
+    if appeal.notice_id:
+        notice = appeal.notice
+        rows = [(notice.comment_id, notice.user, notice.email.lower(), None)]
+        rows = rows if notice.email and notice.comment_id else []
+    else:
+        comment_id = appeal.statement.comment_id
+        found = _author_addresses({comment_id: appeal.decided_by_id}) if comment_id else {}
+        rows = [(pk, user, email, sub) for pk, (_c, user, email, sub) in found.items()]
+    ids = _insert(
+        Notification(
+            event=f"appealed:{appeal.pk}",
+            kind=Kind.APPEALED,
+            recipient=email,
+            user=user,
+            comment_id=comment_id,
+            subscription=subscription,
+        )
+        for comment_id, user, email, subscription in rows
+    )
     _schedule(ids)
     return ids
 

@@ -91,6 +91,7 @@ class ThreadRenderer:
         self.edit_url = reverse("comments:edit", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.delete_url = reverse("comments:delete", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.report_url = reverse("comments:report", kwargs={"pk": 0}).replace("/0/", "/{}/")
+        self.notice_url = reverse("comments:notice", kwargs={"pk": 0}).replace("/0/", "/{}/")
         self.useful_url = reverse("comments:useful", kwargs={"pk": 0}).replace("/0/", "/{}/")
         # Reversed once per page, not once per comment: reversing costs more than the rest.
         self.login_to_vote = f"{reverse('account_login')}?next={quote(article_url)}%23comment-"
@@ -276,6 +277,11 @@ class ThreadRenderer:
             links.append(
                 f'<a class="comment__report" href="{self.report_url.format(cid)}" rel="nofollow">'
                 f'Report<span class="visually-hidden"> comment by {name}</span></a>'
+            )
+            links.append(
+                f'<a class="comment__notice" href="{self.notice_url.format(cid)}" rel="nofollow">'
+                f'Report illegal content<span class="visually-hidden"> (comment by {name})'
+                f"</span></a>"
             )
         if links:
             out.append('<p class="comment__actions">')
