@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import reasons, views
+from comments import mail_actions, reasons, views
 from comments.threads import feeds
 
 app_name = "comments"
@@ -27,6 +27,7 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.report, name="report"),
     path("comments/<int:pk>/notice/", reasons.notice, name="notice"),
     path("appeals/<str:token>/", reasons.appeal, name="appeal"),
+    path("moderate/<str:token>/", mail_actions.moderate, name="moderate"),
     path("comments/<int:pk>/useful/", views.useful, name="useful"),
     path("comments/<int:pk>/mute/", views.mute, name="mute"),
     path("comments/<int:pk>/answer/", views.answer, name="answer"),

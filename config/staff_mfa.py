@@ -175,3 +175,11 @@ def log_failed_code(sender, request, user, authenticator, reauthentication=False
         " while re-authenticating" if reauthentication else "",
         extra={"user_id": user.pk, "staff": user.is_staff},
     )
+    if user.is_staff:
+        from comments.moderation import refusals  # the app's models load after this module
+
+        refusals.refused(
+            refusals.Kind.SECOND_FACTOR,
+            f"wrong two-factor code{' while re-authenticating' if reauthentication else ''}",
+            user=user,
+        )

@@ -73,9 +73,6 @@ class NoticeAdmin(_Queue):
     readonly_fields = fields
     change_form_template = "admin/comments/notice/change_form.html"
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("comments.change_comment")
-
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
@@ -164,9 +161,6 @@ class AppealAdmin(_Queue):
     readonly_fields = fields
     change_form_template = "admin/comments/appeal/change_form.html"
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("comments.change_comment")
-
     def get_urls(self):
         return [self._decide_url("decide_view"), *super().get_urls()]
 
@@ -234,6 +228,3 @@ class RefusalAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "reason", "user", "comment_id"]
     list_filter = ["kind"]
     date_hierarchy = "created_at"
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("comments.change_comment")

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
 MODERATORS = "Moderators"
-# The group's permissions (data migrations 0003, 0009, 0012 and 0019 gave the group these).
+# The group's permissions (data migrations 0003, 0009, 0012, 0019 and 0020 gave the group these).
 MODERATOR_PERMISSIONS = {
     "comment": ["view", "change"],
     "reportedcomment": ["view", "change"],
@@ -17,6 +17,9 @@ MODERATOR_PERMISSIONS = {
     "usefulvote": ["view"],
     "guideline": ["view", "add", "change"],
     "statement": ["view"],
+    "notice": ["view", "change"],
+    "appeal": ["view", "change"],
+    "refusal": ["view"],
 }
 
 

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from comments.models import Appeal, Notice, Notification, Resolution, Statement, Subscription
-from comments.moderation import appeals
+from comments.moderation import appeals, mail_links
 from comments.outbound import outbox
 from comments.threads import changelog
 
@@ -64,6 +64,20 @@ def _absolute(path: str) -> str:
 _LINK = "https://unsubscribe.invalid/marker"
 
 
+# The links only one moderator may follow: in each held comment's mail, filled in per row.
+_APPROVE = "https://approve.invalid/marker"
+_SPAM = "https://spam.invalid/marker"
+
+
+def _own_links(row: Notification, unsubscribe: str) -> dict[str, str]:
+    """What each marker becomes in this row's mail."""
+    links = {_LINK: unsubscribe}
+    if row.kind == Kind.HELD and row.user_id and row.comment_id:
+        for marker, action in ((_APPROVE, "approve"), (_SPAM, "spam")):
+            links[marker] = _absolute(mail_links.path(row.comment, row.user, action))
+    return links
+
+
 def unsubscribe_link(row: Notification) -> str:
     """The one builder of a mail's unsubscribe link: its body and its headers use this."""
     return _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(row)]))
@@ -89,6 +103,10 @@ def context_for(row: Notification, unsubscribe_url: str) -> dict:
             comment_url=_absolute(f"{reverse('comments:permalink', args=[comment.pk])}"),
             reason=comment.status_reason,
             admin_url=_absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
+        )
+    if row.kind == Kind.HELD and row.user_id:
+        context.update(
+            approve_url=_APPROVE, spam_url=_SPAM, link_days=settings.MODERATION_LINK_DAYS
         )
     if row.kind == Kind.CORRECTION:
         context.update(_decision(comment))
@@ -148,6 +166,12 @@ def _rendered(row: Notification, unsubscribe_url: str) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def _filled(part: str, links: dict[str, str]) -> str:
+    for marker, url in links.items():
+        part = part.replace(marker, url)
+    return part
+
+
 def message_for(row: Notification, cache: dict | None = None) -> EmailMultiAlternatives:
     """The mail for `row`. Pass one `cache` dict for a batch: rows about the same comment
     then share one rendering (a fan-out to thousands renders its templates once)."""
@@ -156,9 +180,11 @@ def message_for(row: Notification, cache: dict | None = None) -> EmailMultiAlter
         key = (row.kind, row.comment_id)
         if key not in cache:
             cache[key] = _rendered(row, _LINK)
-        subject, text, html = (part.replace(_LINK, link) for part in cache[key])
+        parts = cache[key]
     else:
-        subject, text, html = _rendered(row, link)
+        parts = _rendered(row, _LINK)
+    links = _own_links(row, link)
+    subject, text, html = (_filled(part, links) for part in parts)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

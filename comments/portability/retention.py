@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from comments.models import Comment, Report
+from comments.models import Comment, Notice, Report
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -27,7 +27,7 @@ def _clear_in_batches(rows, changes: dict) -> int:
 
 def clear_old_request_facts() -> int:
     """Forget the IP address and user agent of comments older than the retention period (and
-    the IP of reports as old). Returns the comments cleared."""
+    the IP of reports and notices as old). Returns the comments cleared."""
     days = settings.COMMENT_IP_RETENTION_DAYS
     if days <= 0:
         return 0
@@ -43,12 +43,17 @@ def clear_old_request_facts() -> int:
         Report.objects.filter(created_at__lt=cutoff, ip_address__isnull=False),
         {"ip_address": None},
     )
-    if comments or reports:
+    notices = _clear_in_batches(
+        Notice.objects.filter(created_at__lt=cutoff, ip_address__isnull=False),
+        {"ip_address": None},
+    )
+    if comments or reports or notices:
         logger.info(
-            "cleared the IP address and user agent of %d comments and %d reports older "
-            "than %d days",
+            "cleared the IP address and user agent of %d comments, and the IP address of "
+            "%d reports and %d notices, older than %d days",
             comments,
             reports,
+            notices,
             days,
         )
     return comments
