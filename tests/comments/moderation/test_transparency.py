@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from comments.models import Appeal, Comment, Guideline, Notice, Statement
-from comments.moderation import appeals, decisions, notices, statements, transitions
-from comments.moderation import transparency
+from comments.moderation import appeals, decisions, notices, statements, transitions, transparency
 from tests.factories import CommentFactory, moderator_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db

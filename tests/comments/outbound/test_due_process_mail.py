@@ -120,7 +120,7 @@ def _held_mail(committed, mailoutbox, *names):
 
 
 def test_each_moderator_gets_their_own_approve_and_spam_links(committed, mailoutbox):
-    comment, (ann, bob), mails = _held_mail(committed, mailoutbox, "ann", "bob")
+    _comment, (ann, bob), mails = _held_mail(committed, mailoutbox, "ann", "bob")
 
     ann_links = {_link(mails[ann.email].body, "/moderate/")}
     ann_spam = re.findall(r"Mark as spam: \S+(/moderate/\S+)", mails[ann.email].body)
