@@ -119,10 +119,6 @@ class Migration(migrations.Migration):
             model_name='notice',
             constraint=models.CheckConstraint(condition=models.Q(('good_faith', True)), name='notice_in_good_faith'),
         ),
-        migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('ground', 'child_sexual_abuse'), models.Q(models.Q(('name', ''), _negated=True), models.Q(('email', ''), _negated=True)), _connector='OR'), name='notice_names_its_sender'),
-        ),
         migrations.AddIndex(
             model_name='appeal',
             index=models.Index(fields=['created_at'], name='appeal_created'),

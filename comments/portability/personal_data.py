@@ -31,6 +31,7 @@ from comments.models import (
     MailPreference,
     ModerationEvent,
     MutedReader,
+    Notice,
     Notification,
     PersonalDataLog,
     Report,
@@ -178,6 +179,45 @@ def _preferences(preferences: QuerySet) -> list[dict]:
     ]
 
 
+def _notices(notices: QuerySet) -> list[dict]:
+    """The notices of illegal content a reader sent, with the decision and any appeal."""
+    rows = notices.select_related("appeal").order_by("created_at", "id")
+    return [
+        {
+            "comment": notice.comment_id,
+            "ground": notice.ground,
+            "other_law": notice.other_law,
+            "explanation": notice.explanation,
+            "urls": notice.urls,
+            "name": notice.name,
+            "email": notice.email,
+            "ip_address": notice.ip_address,
+            "created_at": _iso(notice.created_at),
+            "state": notice.state,
+            "decided_at": _iso(notice.decided_at),
+            "decision_note": notice.decision_note,
+            "appeal": _appeal_of(notice),
+        }
+        for notice in rows
+    ]
+
+
+def _appeal_of(notice: Notice) -> dict | None:
+    appeal = getattr(notice, "appeal", None)  # the missing reverse one-to-one is None
+    if appeal is None:
+        return None
+    return {
+        "explanation": appeal.explanation,
+        "created_at": _iso(appeal.created_at),
+        "state": appeal.state,
+        "outcome_note": appeal.outcome_note,
+    }
+
+
+# An erased notifier: the notice stays (a record of due process), nobody named in it.
+_NOTIFIER_ERASED = {"name": "", "email": "", "ip_address": None, "user": None}
+
+
 def _log(action: str, *, actor, subject: str, comments: int, details: str = "") -> None:
     PersonalDataLog.objects.create(
         action=action,
@@ -209,6 +249,9 @@ def export_for_user(user, *, actor=None) -> dict:
         "comments": _comments(_user_comments(user)),
         "subscriptions": _subscriptions(_user_subscriptions(user)),
         "mail_preferences": _preferences(_user_preferences(user)),
+        "notices": _notices(
+            Notice.objects.filter(Q(user=user) | _iexact_any("email", verified_addresses(user)))
+        ),
         "reports": [
             {
                 "comment": report.comment_id,
@@ -267,6 +310,7 @@ def export_for_email(email: str, *, actor=None) -> dict:
         "comments": _comments(_email_comments(email)),
         "subscriptions": _subscriptions(_email_subscriptions(email)),
         "mail_preferences": _preferences(_email_preferences(email)),
+        "notices": _notices(Notice.objects.filter(email__iexact=email, user__isnull=True)),
     }
     _log(
         PersonalDataLog.Action.EXPORT,
@@ -398,6 +442,9 @@ def erase_for_user(user, *, actor, delete_comments: bool) -> int:
         votes = UsefulVote.objects.filter(voter=user).update(voter=None)
         mutes, _ = MutedReader.objects.filter(reader=user).delete()
         visits, _ = ArticleVisit.objects.filter(reader=user).delete()  # what they read, when
+        notices = Notice.objects.filter(Q(user=user) | _iexact_any("email", addresses)).update(
+            **_NOTIFIER_ERASED
+        )
         return _erase(
             _user_comments(user),
             subscriptions=_user_subscriptions(user),
@@ -412,6 +459,7 @@ def erase_for_user(user, *, actor, delete_comments: bool) -> int:
                 "votes": votes,
                 "mutes": mutes,
                 "visits": visits,
+                "notices": notices,
             },
         )
 
@@ -422,16 +470,18 @@ def erase_for_email(email: str, *, actor, delete_comments: bool) -> int:
     email = email.strip()
     if not email:
         raise ValueError("An email address is needed.")
-    return _erase(
-        _email_comments(email),
-        subscriptions=_email_subscriptions(email),
-        preferences=_email_preferences(email),
-        unsent=Q(recipient__iexact=email),
-        actor=actor,
-        delete_comments=delete_comments,
-        subject=EMAIL_SUBJECT,
-        extra={},
-    )
+    with transaction.atomic():
+        notices = Notice.objects.filter(email__iexact=email, user__isnull=True)
+        return _erase(
+            _email_comments(email),
+            subscriptions=_email_subscriptions(email),
+            preferences=_email_preferences(email),
+            unsent=Q(recipient__iexact=email),
+            actor=actor,
+            delete_comments=delete_comments,
+            subject=EMAIL_SUBJECT,
+            extra={"notices": notices.update(**_NOTIFIER_ERASED)},
+        )
 
 
 def held_for_user(user) -> dict[str, int]:

@@ -12,6 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 
+from comments.models import Refusal
 from comments.moderation import roles
 from tests.factories import UserFactory, give_totp, totp_code
 
@@ -131,6 +132,8 @@ def test_ten_wrong_codes_are_each_refused_change_nothing_and_are_logged(
     assert len(logged) == 5  # each code that was checked; the rest were refused unchecked
     assert all(r.user_id == moderator.pk and r.staff for r in logged)
     assert "Wrong two-factor code for user mod" in logged[0].getMessage()
+    # ... and in the moderators' log of refusals, one row per code checked.
+    assert Refusal.objects.filter(kind="mfa", user=moderator).count() == 5
     # Even the right code waits until the limit has passed.
     late = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert "Too many failed login attempts" in late.content.decode()

@@ -171,7 +171,8 @@ def test_group_has_exactly_the_moderation_permissions():
         "view_report", "view_ban", "add_ban", "change_ban", "delete_ban",
         "view_moderationsettings", "change_moderationsettings", "view_moderationevent",
         "view_personaldatalog", "view_usefulvote", "view_guideline", "add_guideline",
-        "change_guideline", "view_statement",
+        "change_guideline", "view_statement", "view_notice", "change_notice", "view_appeal",
+        "change_appeal", "view_refusal",
     }  # fmt: skip
 
 
