@@ -1,5 +1,6 @@
-"""Real parts for the notification tests: an SMTP server that records what it receives, a
-Redis broker, and `celery worker` (and beat) processes that share the test database."""
+"""Real parts for the integration tests: an SMTP server that records what it receives, a
+Redis broker, `celery worker` (and beat) processes and gunicorn web nodes that share the test
+database."""
 
 import email
 import os
@@ -18,7 +19,16 @@ from django.db import connection
 from kombu import pools
 
 from config.celery import app as celery_app
-from tests.services import ROOT, free_port, redis_url, stop_group, unavailable, wait_for
+from tests.deploy.units import unit_command
+from tests.services import (
+    ROOT,
+    free_port,
+    is_listening,
+    redis_url,
+    stop_group,
+    unavailable,
+    wait_for,
+)
 
 
 @dataclass
@@ -171,3 +181,113 @@ def workers(broker, smtp_sink, tmp_path):
 
 def log_tail(process, chars: int = 3000) -> str:
     return Path(process.log_path).read_text()[-chars:]
+
+
+# --- Web nodes: gunicorn as production runs it ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """`collectstatic` as a deployment runs it (hashed names, compressed twins), once a run."""
+    root = tmp_path_factory.mktemp("deploy") / "staticfiles"
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "collectstatic-only",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+        "DJANGO_STATIC_ROOT": str(root),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    return root
+
+
+@dataclass
+class WebNode:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def web_nodes(transactional_db, collected_static, tmp_path, settings):
+    """Start gunicorn processes with production settings, as the web unit starts them.
+
+    Every node shares the test database, one Redis (cache and broker), the collected static
+    files and one uploads folder, as nodes behind one load balancer would. The nodes sign
+    with the test's SECRET_KEY, so that tokens the test makes (a form's shown-at) are theirs.
+    """
+    redis = redis_url()
+    import redis as redis_client
+
+    # Redis keeps cached pages and rate-limit counts between runs, when the test database's
+    # rows (and their ids) start again: begin from nothing.
+    redis_client.Redis.from_url(redis).flushdb()
+    media_root = tmp_path / "media"
+    media_root.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_BEHIND_PROXY": "true",
+        "DATABASE_URL": _database_url(),
+        "REDIS_CACHE_URL": redis,
+        "CELERY_BROKER_URL": redis,
+        "DJANGO_STATIC_ROOT": str(collected_static),
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "DJANGO_SERVE_MEDIA": "false",
+        "DJANGO_VAR_DIR": str(tmp_path / "var"),
+        "WEB_CONCURRENCY": "2",
+        "PYTHONUNBUFFERED": "1",
+    }
+    nodes = WebNodes(env, tmp_path, media_root)
+    try:
+        yield nodes
+    finally:
+        for node in nodes.started:
+            if node.process.poll() is None:
+                stop_group(node.process, signal.SIGTERM)
+
+
+class WebNodes:
+    def __init__(self, env: dict[str, str], folder: Path, media_root: Path):
+        self.env, self.folder, self.media_root = env, folder, media_root
+        self.started: list[WebNode] = []
+
+    def start(self, **extra_env: str) -> WebNode:
+        """One more node on a port of its own, once it accepts connections."""
+        port = free_port()
+        log_path = self.folder / f"web-{len(self.started)}.log"
+        command = unit_command("discussions-web.service", bind=f"127.0.0.1:{port}")
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", *command[1:]],
+                cwd=ROOT,
+                env={**self.env, **extra_env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        node = WebNode(process, port, log_path)
+        self.started.append(node)
+
+        def listening():
+            if process.poll() is not None:
+                raise AssertionError(f"gunicorn exited with {process.returncode}:\n{node.log()}")
+            return is_listening("127.0.0.1", port, timeout=0.5)
+
+        wait_for(listening, timeout=60, what=f"gunicorn on port {port}")
+        return node
