@@ -2,7 +2,9 @@
 Redis broker, and `celery worker` (and beat) processes that share the test database."""
 
 import email
+import email.header
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,6 +32,23 @@ class Received:
     @property
     def message_id(self) -> str:
         return self.message["Message-ID"]
+
+    @property
+    def subject(self) -> str:
+        unfolded = re.sub(r"\r?\n(?=[ \t])", "", self.message["Subject"])  # RFC 5322 2.2.3
+        return str(email.header.make_header(email.header.decode_header(unfolded)))
+
+    def text(self, subtype: str = "plain") -> str:
+        """The decoded body of the text/`subtype` part (transfer encodings undone)."""
+        for part in self.message.walk():
+            if part.get_content_type() == f"text/{subtype}":
+                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        return ""
+
+    def everything(self) -> str:
+        """Every header and every part decoded: what a promise about the mail must hold for."""
+        headers = "\n".join(f"{key}: {value}" for key, value in self.message.items())
+        return "\n".join([headers, self.subject, self.text("plain"), self.text("html")])
 
 
 @dataclass
