@@ -1,8 +1,11 @@
 """Real parts for the notification tests: an SMTP server that records what it receives, a
-Redis broker, and `celery worker` (and beat) processes that share the test database."""
+Redis broker, `celery worker` (and beat) processes that share the test database, and an HTTP
+server that receives webhooks."""
 
 import email
 import email.header
+import hashlib
+import hmac
 import os
 import re
 import signal
@@ -12,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -190,3 +194,61 @@ def workers(broker, smtp_sink, tmp_path):
 
 def log_tail(process, chars: int = 3000) -> str:
     return Path(process.log_path).read_text()[-chars:]
+
+
+# --- A webhook receiver ---------------------------------------------------------------------
+
+SECRET = "s3cret-shared-with-the-receiver"  # of the webhook endpoints these tests make
+
+
+class Receiver:
+    """Records deliveries; answers 503 to the first `refuse` of them."""
+
+    def __init__(self, refuse: int = 0):
+        self.received, self.refuse, self.lock = [], refuse, threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    refuse = receiver.refuse > 0
+                    receiver.refuse -= 1
+                    if not refuse:
+                        receiver.received.append((dict(self.headers), body))
+                self.send_response(503 if refuse else 200)
+                self.end_headers()
+                self.wfile.write(b"busy" if refuse else b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def verify(headers: dict, body: bytes) -> bool:
+    """What the README tells a receiver to do."""
+    timestamp = headers["X-Webhook-Timestamp"]
+    expected = hmac.new(
+        SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    fresh = abs(time.time() - int(timestamp)) < 300
+    return fresh and hmac.compare_digest(headers["X-Webhook-Signature"], f"sha256={expected}")
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(refuse=0):
+        made.append(Receiver(refuse))
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()
