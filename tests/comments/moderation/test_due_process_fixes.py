@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from comments.models import Appeal, Comment, Guideline, Notice, Notification
 from comments.moderation import appeals, decisions, notices, pipeline, statements
+from comments.outbound import recipients
 from tests.factories import CommentFactory, moderator_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,24 @@ def test_an_appeal_read_before_another_moderator_reversed_it_cannot_be_upheld():
     appeal.refresh_from_db()
     assert (appeal.state, appeal.decided_by.username) == (Appeal.State.REVERSED, "second")
     assert appeal.statement.comment.status == Comment.Status.APPROVED
+
+
+def test_a_receipt_not_sent_yet_still_goes_when_the_notice_removes_the_comment():
+    comment = CommentFactory()
+    notice = _notice(comment)
+    recipients.queue_for_notifiers([notice], Notification.Kind.RECEIPT)
+    reply = Notification.objects.create(
+        event=f"approved:{comment.pk}",
+        kind=Notification.Kind.REPLY,
+        recipient="parent@example.org",
+        comment=comment,
+    )
+
+    notices.decide(notice, moderator=moderator_user(username="mod"), remove=True)
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED
+    mail = dict(Notification.objects.filter(comment=comment).values_list("kind", "state"))
+    assert mail == {"receipt": "pending", "outcome": "pending", "reply": "cancelled"}
+    reply.refresh_from_db()
+    assert reply.last_error == "comment withdrawn"
