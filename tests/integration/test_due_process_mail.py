@@ -1,9 +1,10 @@
 """Notices of illegal content and their mail, with the real parts: the notice view and the
 admin's decide URLs through the test client, Redis, a `celery worker` process, an SMTP server.
 
-A notifier hears of their notice twice (receipt, decision) and of their appeal once; the
-comment's author hears of a removal with a statement saying a notice started it; nobody but
-the notifier ever sees the notifier's name or address.
+A notifier hears of their notice twice (receipt, decision; the receipt even when a removal
+came before the worker could send it) and of their appeal once; the comment's author hears
+of a removal with a statement saying a notice started it; nobody but the notifier ever sees
+the notifier's name or address.
 """
 
 import re
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from comments.models import Appeal, Comment, Notice, Subscription
 from tests.factories import ArticleFactory, CommentFactory, moderator_user, sign_in_staff
-from tests.integration.conftest import log_tail
+from tests.integration.conftest import _point_app_at, log_tail
 from tests.services import wait_for
 
 pytestmark = pytest.mark.integration
@@ -178,4 +179,28 @@ def test_a_notifier_appeals_no_action_and_hears_the_second_moderators_outcome(wo
     time.sleep(1.5)
     assert smtp_sink.to(AUTHOR_EMAIL) == []  # left in place: the author hears of nothing
     assert smtp_sink.count() == 3
+    _assert_notifier_unnamed_outside_own_mail(smtp_sink)
+
+
+def test_a_receipt_held_up_by_the_broker_still_arrives_after_a_quick_removal(
+    workers, smtp_sink, broker
+):
+    _, comment = _discussion()
+    _point_app_at("redis://127.0.0.1:1/0", {})  # the broker is down while all this happens
+    notice = _send_notice(comment)
+    _decide_notice(moderator_user(username="mod_quick"), notice, outcome="remove")
+    assert notice.state == Notice.State.ACTIONED
+
+    _point_app_at(broker, {"visibility_timeout": 10})  # it is back: the sweep hands mail out
+    worker = workers()
+    workers("beat")
+
+    subjects = sorted(m.subject for m in _mails_to(smtp_sink, NOTIFIER_EMAIL, 2, worker))
+    assert [subject.split(" about ")[0] for subject in subjects] == [
+        "The decision on your notice",
+        "We received your notice",
+    ]
+    assert "Started by: A notice of illegal content" in (
+        _mails_to(smtp_sink, AUTHOR_EMAIL, 1, worker)[0].text()
+    )
     _assert_notifier_unnamed_outside_own_mail(smtp_sink)
