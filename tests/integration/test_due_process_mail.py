@@ -204,3 +204,36 @@ def test_a_receipt_held_up_by_the_broker_still_arrives_after_a_quick_removal(
         _mails_to(smtp_sink, AUTHOR_EMAIL, 1, worker)[0].text()
     )
     _assert_notifier_unnamed_outside_own_mail(smtp_sink)
+
+
+def test_a_notifiers_appeal_granted_removes_the_comment_and_tells_both(workers, smtp_sink):
+    worker = workers()
+    article, comment = _discussion()
+    first, second = moderator_user(username="mod_lenient"), moderator_user(username="mod_strict")
+    notice = _send_notice(comment)
+    _decide_notice(first, notice, outcome="no_action")
+    _, outcome = _mails_to(smtp_sink, NOTIFIER_EMAIL, 2, worker)
+    (link,) = set(APPEAL_LINK.findall(outcome.text()))
+    Client().post(urlparse(link).path, {"explanation": "It is a call to violence."})
+    appeal = Appeal.objects.get()
+
+    response = _admin(second).post(
+        reverse("admin:comments_appeal_decide", args=[appeal.pk]), {"outcome": "reverse"}
+    )
+
+    assert response.url == reverse("admin:comments_appeal_changelist")
+    comment.refresh_from_db()
+    notice.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED
+    assert (notice.state, notice.statement_id) == (Notice.State.ACTIONED, comment.statement_id)
+    *_, appealed = _mails_to(smtp_sink, NOTIFIER_EMAIL, 3, worker)
+    assert "Outcome: The decision was reversed" in appealed.text()
+    assert "removed the comment" in appealed.text()
+    (statement,) = _mails_to(smtp_sink, AUTHOR_EMAIL, 1, worker)
+    assert statement.subject == f"Why your comment on {article.title} was removed"
+    assert "Started by: A notice of illegal content" in statement.text()
+    assert "Ground: Illegal content — Illegal or harmful speech" in statement.text()
+    assert APPEAL_LINK.search(statement.text())  # the author may appeal in turn
+    time.sleep(1.5)
+    assert smtp_sink.count() == 4
+    _assert_notifier_unnamed_outside_own_mail(smtp_sink)
