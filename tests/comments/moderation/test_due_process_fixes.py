@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comments.models import Appeal, Comment, Guideline, Notice, Notification
+from comments.models import Appeal, Comment, Guideline, MailPreference, Notice, Notification
 from comments.moderation import appeals, decisions, notices, pipeline, statements
-from comments.outbound import recipients
+from comments.outbound import mail, recipients
 from tests.factories import CommentFactory, moderator_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,25 @@ def test_a_receipt_not_sent_yet_still_goes_when_the_notice_removes_the_comment()
     assert mail == {"receipt": "pending", "outcome": "pending", "reply": "cancelled"}
     reply.refresh_from_db()
     assert reply.last_error == "comment withdrawn"
+
+
+@pytest.mark.parametrize("kind", ["statement", "receipt", "outcome", "appealed"])
+def test_the_one_click_unsubscribe_of_a_decisions_mail_answers_and_changes_nothing(kind):
+    comment = CommentFactory()
+    row = Notification.objects.create(
+        event=f"{kind}:1", kind=kind, recipient="told@example.org", comment=comment
+    )
+    url = reverse("comments:unsubscribe", args=[mail.unsubscribe_token(row)])
+    client = Client(raise_request_exception=False)
+
+    page = client.get(url)
+    response = client.post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 200
+    assert "there is no list to leave" in response.content.decode()
+    assert not MailPreference.objects.exists()
+    row.refresh_from_db()
+    assert row.state == Notification.State.PENDING
