@@ -109,6 +109,14 @@ def test_a_removal_on_notice_mails_the_notifier_and_the_author_a_statement(worke
     assert "Ground: Illegal or harmful speech" in receipt.text()
     assert "The comment: http" in receipt.text()
     assert smtp_sink.to(AUTHOR_EMAIL) == []  # a notice alone tells the author nothing
+    # A mail provider's one-click unsubscribe (RFC 8058) of the receipt changes nothing.
+    link = re.search(r"<([^>]+)>", "".join(receipt.message["List-Unsubscribe"].split()))[1]
+    one_click = Client(enforce_csrf_checks=True, raise_request_exception=False).post(
+        urlparse(link).path,
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert one_click.status_code == 200 and "no list to leave" in one_click.content.decode()
 
     _decide_notice(
         moderator, notice, outcome="remove", category=SPEECH, note="Removed: a call to violence."
