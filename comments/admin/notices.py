@@ -52,6 +52,16 @@ class _Queue(admin.ModelAdmin):
         )
 
 
+_NO_OUTCOME = "Choose a decision: nothing was decided."
+
+
+def _outcome(request: HttpRequest, *choices: str) -> str | None:
+    """The one outcome the decision form's button sent, or None: a request naming none, an
+    unknown one or several decides nothing, since every decision is mailed and final."""
+    sent = request.POST.getlist("outcome")
+    return sent[0] if len(sent) == 1 and sent[0] in choices else None
+
+
 def _comment_link(comment) -> str:
     if comment is None:
         return "(gone)"
@@ -129,7 +139,11 @@ class NoticeAdmin(_Queue):
         back = reverse("admin:comments_notice_change", args=[pk])
         if request.method != "POST" or not self.has_change_permission(request, notice):
             return HttpResponseRedirect(back)
-        remove = request.POST.get("outcome") == "remove"
+        outcome = _outcome(request, "remove", "no_action")
+        if outcome is None:
+            self.message_user(request, _NO_OUTCOME, messages.ERROR)
+            return HttpResponseRedirect(back)
+        remove = outcome == "remove"
         try:
             decided = notices.decide(
                 notice,
@@ -202,7 +216,11 @@ class AppealAdmin(_Queue):
         back = reverse("admin:comments_appeal_change", args=[pk])
         if request.method != "POST" or not self.has_change_permission(request, appeal):
             return HttpResponseRedirect(back)
-        reverse_it = request.POST.get("outcome") == "reverse"
+        outcome = _outcome(request, "reverse", "uphold")
+        if outcome is None:
+            self.message_user(request, _NO_OUTCOME, messages.ERROR)
+            return HttpResponseRedirect(back)
+        reverse_it = outcome == "reverse"
         try:
             appeals.decide(
                 appeal,

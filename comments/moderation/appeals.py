@@ -28,6 +28,7 @@ ALREADY = "This decision has been appealed already; each decision can be appeale
 TOO_LATE = "The time to appeal this decision (six months) is over."
 NO_LONGER = "This decision no longer applies, so there is nothing to appeal."
 SAME_MODERATOR = "An appeal is taken by a moderator other than the one who decided."
+DECIDED = "This appeal has been decided already."
 
 
 def window() -> timedelta:
@@ -153,7 +154,7 @@ def decide(
     (or ends the ban); reversing a notice left alone removes the comment, on the notice's
     grounds or the moderator's. NotAllowed for the moderator who took the decision."""
     if appeal.state != Appeal.State.OPEN:
-        raise pipeline.Conflict("This appeal has been decided already.")
+        raise pipeline.Conflict(DECIDED)
     decider = original_decider(appeal)
     comment_id = (appeal.statement or appeal.notice).comment_id
     if decider is not None and decider == moderator.pk:
@@ -162,6 +163,9 @@ def decide(
         )
         raise pipeline.NotAllowed(SAME_MODERATOR)
     with transaction.atomic():
+        # Claimed first: a copy read before another moderator decided cannot decide again.
+        if not Appeal.objects.select_for_update().filter(pk=appeal.pk, state=Appeal.State.OPEN):
+            raise pipeline.Conflict(DECIDED)
         if reverse:
             _reverse(appeal, moderator=moderator, grounds=grounds)
         appeal.state = Appeal.State.REVERSED if reverse else Appeal.State.UPHELD

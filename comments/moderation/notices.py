@@ -23,6 +23,7 @@ State = Notice.State
 _WINDOW = timedelta(hours=1)
 NOT_PUBLIC = "Only a published comment can be notified."
 TOO_MANY = "You have sent many notices in a short time. Please try again later."
+DECIDED = "This notice has been decided already."
 
 
 def submit(*, comment: Comment, reader, comment_url: str, **fields) -> Notice:
@@ -81,10 +82,15 @@ def decide(
     the same decision, and each notifier who left an address is told. Returns those decided.
     TransitionRefused (GroundsMissing among them) when the removal cannot be made."""
     if notice.state != State.OPEN:
-        raise pipeline.Conflict("This notice has been decided already.")
+        raise pipeline.Conflict(DECIDED)
     comment = notice.comment
     statement_id = None
+    same = Q(pk=notice.pk) | Q(comment=comment) if comment is not None else Q(pk=notice.pk)
     with transaction.atomic():
+        # Claimed first: a copy read before another moderator decided cannot decide again.
+        decided = list(Notice.objects.select_for_update().filter(same, state=State.OPEN))
+        if notice.pk not in {row.pk for row in decided}:
+            raise pipeline.Conflict(DECIDED)
         if remove:
             if comment is None:
                 raise decisions.transitions.TransitionRefused("The comment no longer exists.")
@@ -95,8 +101,6 @@ def decide(
                 )
             statement_id = comment.statement_id
         now = timezone.now()
-        same = Q(pk=notice.pk) | Q(comment=comment) if comment is not None else Q(pk=notice.pk)
-        decided = list(Notice.objects.select_for_update().filter(same, state=State.OPEN))
         Notice.objects.filter(pk__in=[row.pk for row in decided]).update(
             state=State.ACTIONED if remove else State.NO_ACTION,
             decided_at=now,

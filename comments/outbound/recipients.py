@@ -10,7 +10,9 @@ Rules, whatever the entry point:
   one event (the outbox's unique constraint), and an address that opted out gets nothing;
 - an anonymous address is mailed only once it has confirmed a subscription (double opt-in);
   an account's address only once allauth has verified it;
-- a comment that leaves the published state cancels its unsent mail;
+- a comment that leaves the published state cancels its unsent mail, but for the mail owed
+  whatever becomes of the comment (`OWED`: statements, a notice's receipt and decision, an
+  appeal's outcome);
 - a comment whose author's personal data was erased (no address left) brings its author no
   reply mail, even when it still belongs to an account;
 - a correction accepted or declined: the reader who sent it, once per outcome, by the rule of
@@ -41,6 +43,8 @@ PRIORITY = [Kind.PUBLISHED, Kind.REPLY, Kind.MENTION, Kind.ARTICLE_COMMENT, Kind
 # A comment naming more readers than this tells the first ones only: a mention is a call to
 # someone, not a way to mail a crowd.
 MENTIONS_TOLD = 10
+# Notices of a decision: they reach their recipient whatever becomes of the comment since.
+OWED = [Kind.STATEMENT, Kind.RECEIPT, Kind.OUTCOME, Kind.APPEALED]
 # Which MailPreference switch can silence each kind (and which one unsubscribing turns off).
 PREFERENCE = {
     Kind.REPLY: "replies",
@@ -488,7 +492,11 @@ def cancel_held(comment_ids: list[int]) -> int:
 
 
 def cancel_for(comment_ids: list[int]) -> int:
-    """Unsent mail about comments that are no longer published is not sent."""
-    return Notification.objects.filter(
-        comment_id__in=comment_ids, state=Notification.State.PENDING
-    ).update(state=Notification.State.CANCELLED, last_error="comment withdrawn")
+    """Unsent mail about comments that are no longer published is not sent, but for the
+    mail owed to its recipient whatever becomes of the comment (a removal on notice must not
+    withdraw the notifier's receipt)."""
+    return (
+        Notification.objects.filter(comment_id__in=comment_ids, state=Notification.State.PENDING)
+        .exclude(kind__in=OWED)
+        .update(state=Notification.State.CANCELLED, last_error="comment withdrawn")
+    )

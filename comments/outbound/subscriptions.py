@@ -23,6 +23,12 @@ def leave(subscription: Subscription) -> None:
     _withdraw(subscription.email, subscription_id=subscription.pk)
 
 
+NOT_A_LIST = (
+    "This mail told you of one decision (a statement of reasons, a notice or an appeal): it is "
+    "sent once, and there is no list to leave. Nothing was changed."
+)
+
+
 def unsubscribe_from(row: Notification) -> str:
     """Stop the mail `row` stands for. Returns a sentence saying what was stopped."""
     with transaction.atomic():
@@ -30,7 +36,9 @@ def unsubscribe_from(row: Notification) -> str:
             sub = row.subscription
             leave(sub)
             return f"You will get no more mail about the discussion of “{sub.article.title}”."
-        field = recipients.PREFERENCE[row.kind]
+        field = recipients.PREFERENCE.get(row.kind)
+        if field is None:  # a decision's own mail (recipients.OWED): no switch turns it off
+            return NOT_A_LIST
         pref, _ = MailPreference.objects.get_or_create(
             email=row.recipient, defaults={"user": row.user}
         )

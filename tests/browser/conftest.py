@@ -118,3 +118,54 @@ def select_words(page, within: str, start: str, end: str | None = None) -> str:
     )
     assert selected, f"{start!r} or {end!r} is not in {within}"
     return selected
+
+
+# Runs before any page script, outside the page's policy, and keeps what the browser reports.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__violations.push(`${event.violatedDirective} ${event.blockedURI} ${where}`);
+});
+"""
+
+
+class Watch:
+    """Everything the browser says about the page's policy, and any uncaught error."""
+
+    def __init__(self, context):
+        context.add_init_script(RECORD_VIOLATIONS)
+        self.page = context.new_page()
+        self.messages: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
+
+    def _console(self, message) -> None:
+        text = message.text
+        if message.type == "error" or "Content Security Policy" in text or "Refused to" in text:
+            self.messages.append(f"{message.type}: {text} ({self.page.url})")
+
+    def visit(self, url: str) -> None:
+        response = self.page.goto(url)
+        assert response.ok, f"{url}: {response.status}"
+        assert (
+            "'unsafe-inline'"
+            not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+        )
+        self.page.wait_for_load_state("networkidle")
+        self.check()
+
+    def answered(self, status: int) -> None:
+        """The page was meant to answer `status` (a form sent back with its errors): the
+        console line the browser logs for that is no fault of the page."""
+        logged = f"error: Failed to load resource: the server responded with a status of {status} "
+        self.messages = [
+            line
+            for line in self.messages
+            if not (line.startswith(logged) and line.endswith(f"({self.page.url})"))
+        ]
+
+    def check(self) -> None:
+        violations = self.page.evaluate("window.__violations")
+        assert violations == [], f"{self.page.url}: {violations}"
+        assert self.messages == [], "\n".join(self.messages)

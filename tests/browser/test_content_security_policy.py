@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import ModerationSettings
+from tests.browser.conftest import Watch
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -28,14 +29,6 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
-# Runs before any page script, outside the page's policy, and keeps what the browser reports.
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  const where = `${event.sourceFile}:${event.lineNumber}`;
-  window.__violations.push(`${event.violatedDirective} ${event.blockedURI} ${where}`);
-});
-"""
 
 
 @pytest.fixture
@@ -72,37 +65,6 @@ def _user(username: str, **fields):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     CommentFactory(user=user, created_at=timezone.now() - timezone.timedelta(days=30))
     return user
-
-
-class Watch:
-    """Everything the browser says about the page's policy, and any uncaught error."""
-
-    def __init__(self, context):
-        context.add_init_script(RECORD_VIOLATIONS)
-        self.page = context.new_page()
-        self.messages: list[str] = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
-
-    def _console(self, message) -> None:
-        text = message.text
-        if message.type == "error" or "Content Security Policy" in text or "Refused to" in text:
-            self.messages.append(f"{message.type}: {text} ({self.page.url})")
-
-    def visit(self, url: str) -> None:
-        response = self.page.goto(url)
-        assert response.ok, f"{url}: {response.status}"
-        assert (
-            "'unsafe-inline'"
-            not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
-        )
-        self.page.wait_for_load_state("networkidle")
-        self.check()
-
-    def check(self) -> None:
-        violations = self.page.evaluate("window.__violations")
-        assert violations == [], f"{self.page.url}: {violations}"
-        assert self.messages == [], "\n".join(self.messages)
 
 
 def test_public_and_entrance_pages_load_without_a_violation(new_context, site, discussion):

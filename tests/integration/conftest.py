@@ -1,9 +1,13 @@
 """Real parts for the integration tests: an SMTP server that records what it receives, a
 Redis broker, `celery worker` (and beat) processes and gunicorn web nodes that share the test
-database."""
+database, and an HTTP server that receives webhooks."""
 
 import email
+import email.header
+import hashlib
+import hmac
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,6 +45,23 @@ class Received:
     @property
     def message_id(self) -> str:
         return self.message["Message-ID"]
+
+    @property
+    def subject(self) -> str:
+        unfolded = re.sub(r"\r?\n(?=[ \t])", "", self.message["Subject"])  # RFC 5322 2.2.3
+        return str(email.header.make_header(email.header.decode_header(unfolded)))
+
+    def text(self, subtype: str = "plain") -> str:
+        """The decoded body of the text/`subtype` part (transfer encodings undone)."""
+        for part in self.message.walk():
+            if part.get_content_type() == f"text/{subtype}":
+                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        return ""
+
+    def everything(self) -> str:
+        """Every header and every part decoded: what a promise about the mail must hold for."""
+        headers = "\n".join(f"{key}: {value}" for key, value in self.message.items())
+        return "\n".join([headers, self.subject, self.text("plain"), self.text("html")])
 
 
 @dataclass
@@ -291,3 +313,61 @@ class WebNodes:
 
         wait_for(listening, timeout=60, what=f"gunicorn on port {port}")
         return node
+
+
+# --- A webhook receiver ---------------------------------------------------------------------
+
+SECRET = "s3cret-shared-with-the-receiver"  # of the webhook endpoints these tests make
+
+
+class Receiver:
+    """Records deliveries; answers 503 to the first `refuse` of them."""
+
+    def __init__(self, refuse: int = 0):
+        self.received, self.refuse, self.lock = [], refuse, threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    refuse = receiver.refuse > 0
+                    receiver.refuse -= 1
+                    if not refuse:
+                        receiver.received.append((dict(self.headers), body))
+                self.send_response(503 if refuse else 200)
+                self.end_headers()
+                self.wfile.write(b"busy" if refuse else b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def verify(headers: dict, body: bytes) -> bool:
+    """What the README tells a receiver to do."""
+    timestamp = headers["X-Webhook-Timestamp"]
+    expected = hmac.new(
+        SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    fresh = abs(time.time() - int(timestamp)) < 300
+    return fresh and hmac.compare_digest(headers["X-Webhook-Signature"], f"sha256={expected}")
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(refuse=0):
+        made.append(Receiver(refuse))
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()

@@ -1,75 +1,17 @@
 """Webhooks to a real HTTP server on a loopback port, sent by a real worker."""
 
-import hashlib
-import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from comments.models import WebhookDelivery, WebhookEndpoint
 from comments.moderation import transitions
 from tests.factories import CommentFactory, UserFactory
-from tests.integration.conftest import log_tail
-from tests.services import free_port, wait_for
+from tests.integration.conftest import SECRET, log_tail, verify
+from tests.services import wait_for
 
 pytestmark = pytest.mark.integration
-SECRET = "s3cret-shared-with-the-receiver"
-
-
-class Receiver:
-    """Records deliveries; answers 503 to the first `refuse` of them."""
-
-    def __init__(self, refuse: int = 0):
-        self.received, self.refuse, self.lock = [], refuse, threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.lock:
-                    refuse = receiver.refuse > 0
-                    receiver.refuse -= 1
-                    if not refuse:
-                        receiver.received.append((dict(self.headers), body))
-                self.send_response(503 if refuse else 200)
-                self.end_headers()
-                self.wfile.write(b"busy" if refuse else b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
-def verify(headers: dict, body: bytes) -> bool:
-    """What the README tells a receiver to do."""
-    timestamp = headers["X-Webhook-Timestamp"]
-    expected = hmac.new(
-        SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
-    ).hexdigest()
-    fresh = abs(time.time() - int(timestamp)) < 300
-    return fresh and hmac.compare_digest(headers["X-Webhook-Signature"], f"sha256={expected}")
-
-
-@pytest.fixture
-def receiver():
-    made = []
-
-    def make(refuse=0):
-        made.append(Receiver(refuse))
-        return made[-1]
-
-    yield make
-    for item in made:
-        item.close()
 
 
 def _endpoint(port: int) -> WebhookEndpoint:
