@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,6 +84,11 @@ def statement_path(comment_id: int) -> str:
     return reverse("comments:statement", args=[comment_id])
 
 
+def _statement_url(comment_id: int) -> str:
+    """Absolute: the redress text is read in mail too."""
+    return f"{settings.SITE_URL}{statement_path(comment_id)}"
+
+
 def _explanation(grounds: Grounds, facts: str, automated: bool) -> str:
     if grounds.explanation:
         return grounds.explanation
@@ -136,7 +142,7 @@ def for_events(
             now=now,
             comment_id=event.comment_id,
             event=event,
-            redress=REDRESS.format(url=statement_path(event.comment_id)),
+            redress=REDRESS.format(url=_statement_url(event.comment_id)),
         )
         for event in events
         if event.to_status in MEASURES
@@ -167,7 +173,7 @@ def for_ban(ban: Ban, *, comment: Comment | None, actor, grounds: Grounds | None
         comment=comment,
         ban=ban,
         ends_at=ban.ends_at,
-        redress=REDRESS.format(url=statement_path(comment.pk) if comment else "(none)"),
+        redress=REDRESS.format(url=_statement_url(comment.pk) if comment else "(none)"),
     )
     statement.save()
     return statement

@@ -205,3 +205,22 @@ def test_the_guidelines_page_lists_active_clauses_with_anchors(client):
     html = client.get("/guidelines/").content.decode()
     assert 'id="clause-3"' in html and "No personal attacks" in html
     assert 'id="clause-6"' not in html
+
+
+def test_the_redress_names_the_statement_by_its_full_address(settings):
+    settings.SITE_URL = "https://analysis.example.org"
+    comment = CommentFactory(status=S.APPROVED)
+
+    decisions.decide(comment, S.REMOVED, moderator=moderator_user(), grounds=_grounds())
+
+    made = Statement.objects.get(comment=comment)
+    assert f"(https://analysis.example.org/comments/{comment.pk}/reasons/)" in made.redress
+
+
+def test_the_notice_and_appeal_forms_load_the_script_that_focuses_their_errors(client):
+    comment = CommentFactory(status=S.APPROVED)
+
+    page = client.post(f"/comments/{comment.pk}/notice/", {"explanation": ""}).content.decode()
+
+    assert 'class="form-errors" role="alert" id="notice-errors" tabindex="-1"' in page
+    assert "js/form-errors" in page
