@@ -72,6 +72,7 @@ def test_a_signed_out_reader_sends_a_notice_after_fixing_the_missing_statement(
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Please correct the 1 problem below.")
     expect(summary).to_contain_text(GOOD_FAITH)
+    expect(summary).to_be_focused()  # read out at once
     link = summary.get_by_role("link")
     checkbox = page.get_by_role("checkbox", name=re.compile("^I believe in good faith"))
     assert link.get_attribute("href") == "#" + checkbox.get_attribute("id")
