@@ -403,6 +403,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "comments/notice.html", {"title": "Unsubscribed", "message": message}
         )
+    if not subscriptions.is_on_a_list(row):
+        context = {"title": "Nothing to unsubscribe from", "message": subscriptions.NOT_A_LIST}
+        return render(request, "comments/notice.html", context)
     return render(request, "comments/unsubscribe.html", {"row": row})
 
 

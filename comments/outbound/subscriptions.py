@@ -29,6 +29,16 @@ NOT_A_LIST = (
 )
 
 
+def is_on_a_list(row: Notification) -> bool:
+    """Does an unsubscribe from `row` stop anything? Not for a decision's own mail."""
+    subscribed = row.subscription_id and row.kind in (
+        Kind.THREAD_COMMENT,
+        Kind.CONFIRM,
+        Kind.REPLY,
+    )
+    return bool(subscribed) or row.kind in recipients.PREFERENCE
+
+
 def unsubscribe_from(row: Notification) -> str:
     """Stop the mail `row` stands for. Returns a sentence saying what was stopped."""
     with transaction.atomic():

@@ -148,6 +148,8 @@ def test_the_one_click_unsubscribe_of_a_decisions_mail_answers_and_changes_nothi
     )
 
     assert page.status_code == 200
+    assert "there is no list to leave" in page.content.decode()  # offers nothing to stop
+    assert 'type="submit"' not in page.content.decode()
     assert response.status_code == 200
     assert "there is no list to leave" in response.content.decode()
     assert not MailPreference.objects.exists()
