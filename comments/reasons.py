@@ -39,8 +39,11 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _first_error(form) -> str:
-    for field, errors in form.errors.items():
-        return f"{field}: {errors[0]}" if field != "__all__" else errors[0]
+    """The first error, for the refusals log: never what the sender typed."""
+    for field, errors in form.errors.as_data().items():
+        error = errors[0]
+        text = "not one of the choices" if error.code == "invalid_choice" else error.messages[0]
+        return text if field == "__all__" else f"{field}: {text}"
     return "invalid"
 
 

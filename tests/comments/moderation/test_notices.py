@@ -269,3 +269,12 @@ def test_a_moderator_decides_a_notice_from_the_admin(client):
         "Incitement.",
         S.REMOVED,
     )
+
+
+def test_the_refusals_log_never_holds_what_the_sender_typed(client):
+    comment = CommentFactory(status=S.APPROVED)
+
+    _send(client, comment, ground="reach-me-at-me@example.org")
+
+    refusal = Refusal.objects.get(kind="notice")
+    assert refusal.reason == "ground: not one of the choices"
