@@ -320,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comments.tasks.clear_old_request_facts_task",
         "schedule": 24 * 60 * 60,
     },
+    "prune-outbox": {
+        "task": "comments.tasks.prune_outbox_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Cited sources: a dotted path to a function `url -> archived copy's URL or None`, asked
@@ -331,6 +335,11 @@ NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 300)
 NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 600)
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
 NOTIFICATION_RETRY_BASE = env_int("NOTIFICATION_RETRY_BASE", 10)
+# Sent mail and delivered webhook rows are deleted once this many days old, daily by beat;
+# failed ones stay until staff clear them in the admin.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+if OUTBOX_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("OUTBOX_RETENTION_DAYS must be 1 or more")
 
 
 # --- REST API -------------------------------------------------------------------------------
