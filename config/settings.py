@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.requestlog.RequestLogMiddleware",  # first: it times and logs every answer
     "django.middleware.security.SecurityMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -303,6 +304,14 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
+# A worker's lines name the request that queued the task (config/request_id.py).
+CELERY_WORKER_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [request %(request_id)s] %(message)s"
+)
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [request %(request_id)s] "
+    "%(task_name)s[%(task_id)s]: %(message)s"
+)
 CELERY_BEAT_SCHEDULE = {
     "sweep-notifications": {
         "task": "comments.tasks.sweep_notifications_task",
@@ -449,6 +458,8 @@ CONTENT_SECURITY_POLICY = {
 SECURITY_CONTACT = env_str(
     "SECURITY_CONTACT", f"mailto:security@{urlsplit(SITE_URL).hostname or 'localhost'}"
 )
+# Probes and the scraper talk plain HTTP to the process itself, never through the redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -462,13 +473,35 @@ if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production")
 
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Logging, metrics, error reports --------------------------------------------------------
 
+# Every record carries `request_id` (config/request_id.py). `discussions.request` writes one
+# JSON line per request (config/requestlog.py), bare, for a log shipper to parse.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "bare": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "discussions.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
 }
+
+# /metrics is open to loopback; from elsewhere only with `Authorization: Bearer <token>`.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# Error reports to Sentry (or a compatible service), off unless a DSN is set; what a report
+# may carry is decided in config/error_reporting.py (no reader's data).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config import error_reporting
+
+    error_reporting.start(dsn=SENTRY_DSN, environment=DJANGO_ENV)

@@ -1,0 +1,101 @@
+"""Probes for the load balancer and the process supervisor.
+
+`/healthz`: the process answers (no database, no cache, nothing else: a slow database must
+not get healthy web processes restarted). `/readyz`: the database, the cache and the broker
+answer, each within CHECK_TIMEOUT; the three run side by side, so the probe answers within
+that time even when a part hangs. Failures are logged with their reason; the answer names
+only the parts, never hosts or errors.
+"""
+
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+logger = logging.getLogger(__name__)
+
+CHECK_TIMEOUT = 2.0  # seconds, for each part and so for the whole probe
+
+
+def check_database() -> None:
+    connection = connections["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        connection.close()  # this thread's own connection: never left open
+
+
+def check_cache() -> None:
+    cache = caches["default"]
+    key, value = f"readyz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    cache.set(key, value, timeout=10)
+    if cache.get(key) != value:
+        raise RuntimeError("the cache did not keep a value")
+    cache.delete(key)
+
+
+def check_broker() -> None:
+    broker = Connection(
+        settings.CELERY_BROKER_URL,
+        transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        connect_timeout=CHECK_TIMEOUT,
+    )
+    try:
+        broker.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT)  # one try, no retry
+        broker.default_channel  # opens a channel: Redis answers a PING  # noqa: B018
+    finally:
+        broker.release()
+
+
+CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+def readiness(timeout: float = CHECK_TIMEOUT) -> dict[str, bool]:
+    """Each part: True when it answered in time."""
+    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
+    try:
+        futures = {name: pool.submit(check) for name, check in CHECKS.items()}
+        wait_for(futures.values(), timeout=timeout)
+        results = {}
+        for name, future in futures.items():
+            if not future.done():
+                logger.warning("readyz: %s did not answer within %.1fs", name, timeout)
+                results[name] = False
+            elif future.exception() is not None:
+                logger.warning("readyz: %s failed: %r", name, future.exception())
+                results[name] = False
+            else:
+                results[name] = True
+        return results
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a hung check is left to time out
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    results = readiness()
+    failed = [name for name, ok in results.items() if not ok]
+    body = {
+        "status": "unavailable" if failed else "ok",
+        "checks": {name: "ok" if ok else "failed" for name, ok in results.items()},
+    }
+    if failed:
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)
