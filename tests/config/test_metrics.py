@@ -131,6 +131,19 @@ def test_outbox_waiting_and_failed_deliveries_are_reported(client):
     assert samples[("discussions_deliveries_failed", "webhook")] == 2
 
 
+def test_a_scrape_costs_four_queries_however_many_rows(client, django_assert_num_queries):
+    comment = CommentFactory()
+    Notification.objects.bulk_create(
+        Notification(event=f"e:{n}", kind="thread", recipient=f"r{n}@example.org",
+                     comment=comment, state=("pending", "failed")[n % 2])
+        for n in range(40)
+    )  # fmt: skip
+
+    # pending and failed, for notifications and for webhook deliveries
+    with django_assert_num_queries(4):
+        client.get("/metrics")
+
+
 def test_the_page_names_no_reader(client):
     comment = CommentFactory(author_email="writer@example.org", ip_address="203.0.113.9")
     Notification.objects.create(
