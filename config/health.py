@@ -5,6 +5,11 @@ not get healthy web processes restarted). `/readyz`: the database, the cache and
 answer, each within CHECK_TIMEOUT; the three run side by side, so the probe answers within
 that time even when a part hangs. Failures are logged with their reason; the answer names
 only the parts, never hosts or errors.
+
+ProbeMiddleware answers the probes and /metrics ahead of host validation and the HTTPS
+redirect: a load balancer or a scraper on the machine asks by IP address over plain HTTP,
+which ALLOWED_HOSTS rightly does not list. None of these answers builds a URL from the Host
+header, so taking any Host is safe here.
 """
 
 import logging
@@ -99,3 +104,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)
+
+
+class ProbeMiddleware:
+    """Second in MIDDLEWARE, after the request log (so probes are logged and counted)."""
+
+    def __init__(self, get_response):
+        from config.metrics import metrics_view
+
+        self.get_response = get_response
+        self.views = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics_view}
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        return view(request) if view is not None else self.get_response(request)

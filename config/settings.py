@@ -113,6 +113,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.requestlog.RequestLogMiddleware",  # first: it times and logs every answer
+    "config.health.ProbeMiddleware",  # /healthz, /readyz, /metrics: any Host, plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -458,8 +459,6 @@ CONTENT_SECURITY_POLICY = {
 SECURITY_CONTACT = env_str(
     "SECURITY_CONTACT", f"mailto:security@{urlsplit(SITE_URL).hostname or 'localhost'}"
 )
-# Probes and the scraper talk plain HTTP to the process itself, never through the redirect.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

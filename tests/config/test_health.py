@@ -27,6 +27,16 @@ def test_probes_are_not_redirected_to_https(client, settings):
     assert client.get("/articles/").status_code == 301  # the rest of the site still is
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_probes_answer_a_prober_that_asks_by_ip_address(client, settings, path):
+    settings.ALLOWED_HOSTS = ["analysis.example.org"]
+
+    response = client.get(path, HTTP_HOST="10.0.0.5:8000")
+
+    assert response.status_code == 200
+    assert client.get("/articles/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+
+
 def test_probes_only_answer_get(client):
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405

@@ -69,8 +69,8 @@ def test_page_cache_hits_and_misses_are_counted(client, settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.CacheSays"]
     before = scrape(client)
     for hit in ("1", "1", "0"):
-        client.get("/healthz", {"hit": hit})
-    client.get("/healthz")  # the page cache did not look: neither
+        client.get("/", {"hit": hit})
+    client.get("/")  # the page cache did not look: neither
 
     after = scrape(client)
 

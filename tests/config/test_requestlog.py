@@ -144,7 +144,7 @@ class MarkHit:
 def test_a_page_cache_hit_is_logged_as_one(client, request_lines, settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.MarkHit"]
 
-    client.get("/healthz")
+    client.get("/")
 
     assert request_lines.parsed()[0]["cache_hit"] is True
 
