@@ -4,7 +4,9 @@
 not get healthy web processes restarted). `/readyz`: the database, the cache and the broker
 answer, each within CHECK_TIMEOUT; the three run side by side, so the probe answers within
 that time even when a part hangs. Failures are logged with their reason; the answer names
-only the parts, never hosts or errors.
+only the parts, never hosts or errors. A process checks at most once per READY_FOR seconds
+and answers the probes in between from that check, so a flood of /readyz (it is public
+through the proxy) cannot open a database connection per request.
 
 ProbeMiddleware answers the probes and /metrics ahead of host validation and the HTTPS
 redirect: a load balancer or a scraper on the machine asks by IP address over plain HTTP,
@@ -13,6 +15,8 @@ header, so taking any Host is safe here.
 """
 
 import logging
+import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
@@ -28,6 +32,7 @@ from kombu import Connection
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 2.0  # seconds, for each part and so for the whole probe
+READY_FOR = 1.0  # seconds a check's result answers the probes that follow it
 
 
 def check_database() -> None:
@@ -86,6 +91,29 @@ def readiness(timeout: float = CHECK_TIMEOUT) -> dict[str, bool]:
         pool.shutdown(wait=False, cancel_futures=True)  # a hung check is left to time out
 
 
+_last_check_lock = threading.Lock()
+_last_check: tuple[float, dict[str, bool]] | None = None
+
+
+def recent_readiness() -> dict[str, bool]:
+    """The last check if it is younger than READY_FOR, else a new one. Probes arriving
+    during a check wait for it (at most CHECK_TIMEOUT) rather than start their own."""
+    global _last_check
+    with _last_check_lock:
+        if _last_check is not None and time.monotonic() - _last_check[0] < READY_FOR:
+            return _last_check[1]
+        results = readiness()
+        _last_check = (time.monotonic(), results)
+        return results
+
+
+def forget_readiness() -> None:
+    """The next probe checks again (tests change the parts between probes)."""
+    global _last_check
+    with _last_check_lock:
+        _last_check = None
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -95,7 +123,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    results = readiness()
+    results = recent_readiness()
     failed = [name for name, ok in results.items() if not ok]
     body = {
         "status": "unavailable" if failed else "ok",

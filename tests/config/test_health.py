@@ -137,3 +137,17 @@ def test_a_part_that_hangs_is_failed_at_the_timeout(monkeypatch):
     assert time.monotonic() - started < 1.5
     assert results["broker"] is False
     assert results["database"] is True
+
+
+def test_probes_close_together_share_one_check(client, monkeypatch):
+    calls = []
+    real = health.CHECKS["database"]
+    monkeypatch.setitem(health.CHECKS, "database", lambda: calls.append(1) or real())
+
+    for _ in range(5):
+        assert client.get("/readyz").status_code == 200
+    assert len(calls) == 1
+
+    health.forget_readiness()  # as READY_FOR seconds later
+    client.get("/readyz")
+    assert len(calls) == 2
