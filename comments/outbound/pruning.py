@@ -28,10 +28,12 @@ def _done_before(model: type[Model], cutoff) -> QuerySet:
 
 def _delete_in_batches(rows: QuerySet, batch: int) -> int:
     """Delete `rows` BATCH at a time, one statement each (nothing refers to an outbox row,
-    so Django deletes without loading them): short transactions, bounded locks."""
+    so Django deletes without loading them): short transactions, bounded locks. Oldest ids
+    first: the database can walk the primary key from the start, where old rows are, and
+    stop at BATCH, instead of scanning the table for each batch."""
     deleted = 0
     while True:
-        chosen = rows.model.objects.filter(pk__in=rows.order_by().values("pk")[:batch])
+        chosen = rows.model.objects.filter(pk__in=rows.order_by("pk").values("pk")[:batch])
         count, _ = chosen.delete()
         deleted += count
         if count < batch:
