@@ -5,7 +5,7 @@ from pathlib import Path
 
 from celery import Celery
 
-from config import request_id  # noqa: F401  (log records and tasks carry the request id)
+import config.request_id  # noqa: F401  (log records and tasks carry the request id)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
