@@ -8,7 +8,7 @@ WEB_PORT ?= 8000
 export WEB_PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browser nginx run serve test lint format migrate demo bench clean
+.PHONY: help install install-dev browser test-tools run serve test lint format migrate demo bench clean
 
 help:
 	@echo "make run    install, migrate, load demo content, serve on http://127.0.0.1:$(WEB_PORT)/ with a worker"
@@ -40,13 +40,14 @@ browser:
 	      || echo "chromium could not be installed: browser tests will skip"; \
 	  else echo "chromium is not installed and cannot be installed here: browser tests will skip"; fi; }
 
-# nginx for the tests of the deployment's nginx site, Debian's package like chromium above.
-nginx:
-	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+# pg_dump and pg_restore (the backup scripts' test) and nginx (the deployment's site in
+# front of gunicorn), from the system's packages, like chromium above.
+test-tools:
+	@command -v pg_dump >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
-	      || echo "nginx could not be installed: the nginx tests will skip"; \
-	  else echo "nginx is not installed and cannot be installed here: the nginx tests will skip"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client nginx >/dev/null) \
+	      || echo "postgresql-client or nginx could not be installed: their tests will skip"; \
+	  else echo "pg_dump or nginx is missing and cannot be installed here: their tests will skip"; fi; }
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
@@ -76,7 +77,7 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev browser nginx lint
+test: install-dev browser test-tools lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -5,7 +5,7 @@ schedule, messages already queued): keep them."""
 from celery import shared_task
 
 from comments.models import Notification, WebhookDelivery
-from comments.outbound import mail, outbox, webhooks
+from comments.outbound import mail, outbox, pruning, webhooks
 from comments.passages import placing
 from comments.portability import retention
 from comments.sources import citing
@@ -37,6 +37,12 @@ def deliver_webhook_task(self, delivery_id: int) -> None:
 @shared_task
 def sweep_webhooks_task() -> int:
     return outbox.sweep(WebhookDelivery)
+
+
+@shared_task
+def prune_outbox_task() -> dict:
+    """Delete sent mail and delivered webhook rows past OUTBOX_RETENTION_DAYS."""
+    return pruning.prune_outbox()
 
 
 @shared_task

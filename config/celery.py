@@ -5,6 +5,8 @@ from pathlib import Path
 
 from celery import Celery
 
+import config.request_id  # noqa: F401  (log records and tasks carry the request id)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("discussions")

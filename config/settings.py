@@ -112,6 +112,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.requestlog.RequestLogMiddleware",  # first: it times and logs every answer
+    "config.health.ProbeMiddleware",  # /healthz, /readyz, /metrics: any Host, plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -303,6 +305,14 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
+# A worker's lines name the request that queued the task (config/request_id.py).
+CELERY_WORKER_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [request %(request_id)s] %(message)s"
+)
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [request %(request_id)s] "
+    "%(task_name)s[%(task_id)s]: %(message)s"
+)
 CELERY_BEAT_SCHEDULE = {
     "sweep-notifications": {
         "task": "comments.tasks.sweep_notifications_task",
@@ -320,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "comments.tasks.clear_old_request_facts_task",
         "schedule": 24 * 60 * 60,
     },
+    "prune-outbox": {
+        "task": "comments.tasks.prune_outbox_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Cited sources: a dotted path to a function `url -> archived copy's URL or None`, asked
@@ -331,6 +345,11 @@ NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 300)
 NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 600)
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
 NOTIFICATION_RETRY_BASE = env_int("NOTIFICATION_RETRY_BASE", 10)
+# Sent mail and delivered webhook rows are deleted once this many days old, daily by beat;
+# failed ones stay until staff clear them in the admin.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+if OUTBOX_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("OUTBOX_RETENTION_DAYS must be 1 or more")
 
 
 # --- REST API -------------------------------------------------------------------------------
@@ -461,13 +480,35 @@ if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production")
 
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Logging, metrics, error reports --------------------------------------------------------
 
+# Every record carries `request_id` (config/request_id.py). `discussions.request` writes one
+# JSON line per request (config/requestlog.py), bare, for a log shipper to parse.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "bare": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "discussions.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
 }
+
+# /metrics is open to loopback; from elsewhere only with `Authorization: Bearer <token>`.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# Error reports to Sentry (or a compatible service), off unless a DSN is set; what a report
+# may carry is decided in config/error_reporting.py (no reader's data).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config import error_reporting
+
+    error_reporting.start(dsn=SENTRY_DSN, environment=DJANGO_ENV)

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
-from config import staff_mfa, wellknown
+from config import health, metrics, staff_mfa, wellknown
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors and moderators"
 admin.site.site_title = settings.SITE_NAME
@@ -22,6 +22,9 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path(".well-known/security.txt", wellknown.security_txt, name="security_txt"),
     path(".well-known/security-policy", wellknown.security_policy, name="security_policy"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,5 @@
 """What leaves the site, as staff see it: notification mail, subscriptions, mail settings,
-webhook endpoints and deliveries; failed rows are sent again from here."""
+webhook endpoints and deliveries; failed rows are sent again, or cleared, from here."""
 
 from django import forms
 from django.contrib import admin
@@ -12,7 +12,7 @@ from comments.models import (
     WebhookEndpoint,
 )
 from comments.models.webhooks import EVENTS
-from comments.outbound import outbox
+from comments.outbound import outbox, pruning
 
 
 @admin.action(description="Send again (failed or stuck mail)", permissions=["change"])
@@ -22,6 +22,12 @@ def send_again(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{count} mail(s) handed to the worker again.")
 
 
+@admin.action(description="Clear (failed mail only)", permissions=["change"])
+def clear_failed_mail(modeladmin, request, queryset):
+    count = pruning.clear_failed(Notification, list(queryset.values_list("pk", flat=True)))
+    modeladmin.message_user(request, f"{count} failed mail(s) cleared.")
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "recipient", "state", "attempts", "sent_at", "last_error"]
@@ -29,7 +35,7 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["recipient", "=event"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
-    actions = [send_again]
+    actions = [send_again, clear_failed_mail]
 
     def has_add_permission(self, request):
         return False
@@ -76,13 +82,19 @@ def replay(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{count} delivery(ies) sent again.")
 
 
+@admin.action(description="Clear (failed deliveries only)", permissions=["change"])
+def clear_failed_deliveries(modeladmin, request, queryset):
+    count = pruning.clear_failed(WebhookDelivery, list(queryset.values_list("pk", flat=True)))
+    modeladmin.message_user(request, f"{count} failed delivery(ies) cleared.")
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "event", "endpoint", "state", "attempts", "last_status_code"]
     list_filter = ["state", "event", "endpoint"]
     list_select_related = ["endpoint"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-    actions = [replay]
+    actions = [replay, clear_failed_deliveries]
 
     def has_add_permission(self, request):
         return False

@@ -1,7 +1,7 @@
 """`make bench`: how the article page and posting scale with the size of a discussion, the
-fan-out of one approval to many subscribers, and imports. Run as `python -m tests.benchmarks`
-(after `manage.py migrate`); it writes throwaway articles into the configured database and
-removes them afterwards."""
+fan-out of one approval to many subscribers, the probes and metrics, and imports. Run as
+`python -m tests.benchmarks` (after `manage.py migrate`); it writes throwaway articles into
+the configured database and removes them afterwards."""
 
 import argparse
 import os
@@ -32,7 +32,7 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
     from django.conf import settings
     from django.test.utils import override_settings
 
-    from tests.benchmarks import anchoring, discussion, fanout
+    from tests.benchmarks import anchoring, discussion, fanout, probes
     from tests.benchmarks import imports as importing
 
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -43,6 +43,7 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
         discussion.run(sizes, runs, write)
         anchoring.run(write)
         anchoring.run_stored(write, runs)
+        probes.run(write)
     if imports:
         write("")
         importing.run(write)

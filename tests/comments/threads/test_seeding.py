@@ -94,4 +94,5 @@ def test_the_benchmarks_print_their_tables(settings):
     assert "30 mails received, 30 rows sent, 0 duplicates." in table
     assert "page/floor" in table
     assert "whole" in table and "first" in table and "post" in table
+    assert "request log line and counters" in table and "/readyz median" in table
     assert not Comment.objects.filter(article__slug__startswith="bench-discussion").exists()
