@@ -68,3 +68,17 @@ def test_every_unit_runs_as_the_site_user_with_the_site_environment(name):
     assert service["WorkingDirectory"] == APP_DIR
     # The only folder the site writes to: uploads, beat's schedule.
     assert service["ReadWritePaths"] == f"{APP_DIR}/var"
+
+
+def test_the_web_access_log_holds_no_address_and_no_query_string():
+    """A query string may carry a token, and the address is a reader's: gunicorn's access log
+    (Procfile, unit, container) writes the path alone."""
+    command = unit_command("discussions-web.service")
+    formats = [command[command.index("--access-logformat") + 1]]
+    formats.append(PROCFILE.read_text().split("--access-logformat ", 1)[1].split("'")[1])
+    dockerfile = (ROOT / "platform" / "deploy" / "Dockerfile").read_text()
+    formats.append(dockerfile.split('"--access-logformat", "', 1)[1].split('"')[0])
+    for value in formats:
+        assert value == "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+        for leak in ("%(h)s", "%(r)s", "%(q)s", "%({x-forwarded-for}i)s"):
+            assert leak not in value
