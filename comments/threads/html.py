@@ -137,7 +137,7 @@ class ThreadRenderer:
     def _node(self, node: Node, out: list[str], question: ShownComment | None = None) -> None:
         """`question`: the nearest question above, which a reply here may answer."""
         comment = node.comment
-        cid = comment.pk
+        cid = comment.id
         new = " comment--new" if cid in self.next_new else ""
         out.append(f'<li class="comment depth-{comment.depth}{new}" id="comment-{cid}">')
         if node.is_tombstone:
@@ -186,7 +186,7 @@ class ThreadRenderer:
     def _comment(
         self, comment: ShownComment, out: list[str], question: ShownComment | None = None
     ) -> None:
-        cid = comment.pk
+        cid = comment.id
         name = escape(comment.author_name)
         author = (
             f'<a class="comment__author-link" href="{escape(comment.author_url)}" '
@@ -210,8 +210,11 @@ class ThreadRenderer:
             self._new(self.next_new[cid], out)
         if comment.edited_at:
             out.append(' <span class="comment__edited">(edited)</span>')
-        self._label(comment, out)
-        self._badges(comment, out)
+        # Most comments have neither label nor badge: no call to find that out.
+        if comment.kind != _COMMENT or cid in self.answer_ids:
+            self._label(comment, out)
+        if comment.picked_at is not None or (self.badges and comment.user_id in self.badges):
+            self._badges(comment, out)
         out.append("</footer>")
         if comment.resolution_state is not None:
             self._resolution(comment, out)
