@@ -73,7 +73,8 @@ test: install-dev browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed of the article page and of posting for discussions of 100, 1,000 and 10,000 comments,
-# on the database DATABASE_URL names (throwaway articles, removed afterwards).
+# and anonymous posting over HTTP to gunicorn under load (PostgreSQL only), on the database
+# DATABASE_URL names (throwaway articles, removed afterwards). BENCH_ARGS="--posts 0" skips it.
 bench: install-dev migrate
 	DJANGO_DEBUG=false $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 

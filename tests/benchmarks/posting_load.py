@@ -14,11 +14,13 @@ the article must number the posts that were accepted (a redirect to the comment)
 
 import http.client
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -104,7 +106,8 @@ class _Reader:
 
 
 def _address(n: int) -> str:
-    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256 or 1}"
+    """The n-th reader's own address in 10.0.0.0/8 (none ends in .0)."""
+    return f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"
 
 
 def _free_port() -> int:
@@ -151,7 +154,7 @@ def _wait_until_up(port: int, path: str, server: subprocess.Popen) -> None:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            if _request(port, "GET", path, _Reader(0, _address(0)))[0] == 200:
+            if _request(port, "GET", path, _Reader(-1, "127.0.0.1"))[0] == 200:
                 return
         except OSError:
             time.sleep(0.2)
@@ -159,7 +162,7 @@ def _wait_until_up(port: int, path: str, server: subprocess.Popen) -> None:
 
 
 def _shown_form(port: int, path: str, n: int) -> _Reader:
-    reader = _Reader(n, _address(n + 1))
+    reader = _Reader(n, _address(n))
     status, page = _request(port, "GET", path, reader)
     assert status == 200, status
     parser = _FormFields()
@@ -169,7 +172,14 @@ def _shown_form(port: int, path: str, n: int) -> _Reader:
     return reader
 
 
-def _post(port: int, path: str, reader: _Reader) -> tuple[int, float]:
+def _why_refused(page: bytes) -> str:
+    """The first sentence a refused post's page says about it."""
+    found = re.search(rb'class="form-errors".*?</strong></p>\s*(.*?)</div>', page, re.S)
+    text = re.sub(rb"<[^>]+>", b" ", found.group(1) if found else page[:200])
+    return " ".join(text.decode(errors="replace").split())[:160]
+
+
+def _post(port: int, path: str, reader: _Reader) -> tuple[int, float, str]:
     n = reader.number
     data = {
         **reader.fields,
@@ -179,8 +189,9 @@ def _post(port: int, path: str, reader: _Reader) -> tuple[int, float]:
         "body": f"Comment {n} of the posting benchmark: a sentence or two, as readers write.",
     }
     started = time.perf_counter()
-    status, _ = _request(port, "POST", path, reader, urlencode(data))
-    return status, (time.perf_counter() - started) * 1000
+    status, page = _request(port, "POST", path, reader, urlencode(data))
+    elapsed = (time.perf_counter() - started) * 1000
+    return status, elapsed, "" if status == 302 else f"{status}: {_why_refused(page)}"
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -216,11 +227,11 @@ def run(posts: int, clients: int, write: Callable[[str], None]) -> dict:
             started = time.perf_counter()
             results = list(pool.map(lambda reader: _post(port, target, reader), readers))
             elapsed = time.perf_counter() - started
-        accepted = sum(status == 302 for status, _ in results)
+        accepted = sum(status == 302 for status, _, _ in results)
         stored = Comment.objects.filter(article=article).count()
         held = Comment.objects.filter(article=article, status=Comment.Status.PENDING).count()
-        latencies = [ms for _, ms in results]
-        statuses = sorted({status for status, _ in results})
+        latencies = [ms for _, ms, _ in results]
+        refusals = Counter(why for _, _, why in results if why)
         figures = {
             "posts_per_s": len(results) / elapsed,
             "p50_ms": statistics.median(latencies),
@@ -230,9 +241,11 @@ def run(posts: int, clients: int, write: Callable[[str], None]) -> dict:
         }
         write(
             f"  {figures['posts_per_s']:.1f} posts/s, p50 {figures['p50_ms']:.0f} ms, "
-            f"p99 {figures['p99_ms']:.0f} ms; accepted {accepted} of {len(results)} "
-            f"(statuses {statuses}), stored {stored} ({held} awaiting moderation)"
+            f"p99 {figures['p99_ms']:.0f} ms; accepted {accepted} of {len(results)}, "
+            f"stored {stored} ({held} awaiting moderation)"
         )
+        for why, count in refusals.most_common(3):
+            write(f"  refused {count}x, {why}")
         write(f"  {TARGET}")
         return figures
     finally:
