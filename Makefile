@@ -15,7 +15,7 @@ help:
 	@echo "make test   install with test tools, then lint, migration check and the whole test suite"
 	@echo "make serve  production stack (gunicorn + worker + beat); needs DJANGO_ENV=production settings"
 	@echo "make lint   ruff check and ruff format --check"
-	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments"
+	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments, posting under load"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
