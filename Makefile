@@ -15,7 +15,7 @@ help:
 	@echo "make test   install with test tools, then lint, migration check and the whole test suite"
 	@echo "make serve  production stack (gunicorn + worker + beat); needs DJANGO_ENV=production settings"
 	@echo "make lint   ruff check and ruff format --check"
-	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments"
+	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments, posting under load"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,7 +82,8 @@ test: install-dev browser test-tools lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed of the article page and of posting for discussions of 100, 1,000 and 10,000 comments,
-# on the database DATABASE_URL names (throwaway articles, removed afterwards).
+# and anonymous posting over HTTP to gunicorn under load (PostgreSQL only), on the database
+# DATABASE_URL names (throwaway articles, removed afterwards). BENCH_ARGS="--posts 0" skips it.
 bench: install-dev migrate
 	DJANGO_DEBUG=false $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 

@@ -8,6 +8,7 @@ from articles import queries, revisions
 from articles.forms import RevisionCompareForm
 from articles.models import Article, Topic
 from comments.threads.context import discussion_context
+from comments.threads.response import page_response
 
 
 def _page(request: HttpRequest, items) -> Page:
@@ -69,7 +70,7 @@ def render_article(
     or with a preview of the comment (sanitised HTML) under the form."""
     discussion = discussion_context(request, article, comment_form)
     article.comment_count = discussion["discussion"].approved_count
-    return render(
+    return page_response(
         request,
         "articles/article.html",
         {

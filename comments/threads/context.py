@@ -18,6 +18,7 @@ from comments.sources import citing
 from comments.threads import badges, changelog, changes, kinds, muting, queries, quoting, visits
 from comments.threads.html import ThreadRenderer
 from comments.threads.readers import reader_from, saved_details
+from comments.threads.response import DeferredThreads
 
 
 def discussion_context(
@@ -86,7 +87,8 @@ def discussion_context(
     )
     return {
         "discussion": discussion,
-        "threads_html": renderer.render(discussion.threads),
+        # Rendered where the page shows it (comments.threads.response writes it as bytes).
+        "threads_html": DeferredThreads(renderer, discussion.threads),
         # A filtered view lists no picks (it is a list of its own); one more than the strip
         # shows says whether there are more.
         "picks": picks[: queries.PICKS_SHOWN],

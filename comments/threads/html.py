@@ -6,6 +6,7 @@ function, with every reader-supplied value escaped. Replies are nested lists and
 is an <article> with its author and time, so a screen reader can follow a thread.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 from html import escape  # the standard library's: Django's adds a lazy wrapper per call
 from urllib.parse import quote
@@ -121,18 +122,23 @@ class ThreadRenderer:
         self.statement_url = reverse("comments:statement", kwargs={"pk": 0}).replace("/0/", "/{}/")
 
     def render(self, threads: list[Node]) -> SafeString:
-        parts: list[str] = [
-            f'<ol class="comment-list{" comment-list--flat" if self.flat else ""}">'
-        ]
+        return mark_safe("".join(self.chunks(threads)))  # noqa: S308 - every value is escaped
+
+    def chunks(self, threads: list[Node]) -> Iterator[str]:
+        """The same HTML as `render`, one top-level thread at a time: a page can write each
+        into its response and let it go, instead of holding every comment's markup at once
+        (a thread of ten thousand comments is some fifteen megabytes of it)."""
+        yield f'<ol class="comment-list{" comment-list--flat" if self.flat else ""}">'
         for node in threads:
+            parts: list[str] = []
             self._node(node, parts)
-        parts.append("</ol>")
-        return mark_safe("".join(parts))  # noqa: S308 - every reader value is escaped below
+            yield "".join(parts)
+        yield "</ol>"
 
     def _node(self, node: Node, out: list[str], question: ShownComment | None = None) -> None:
         """`question`: the nearest question above, which a reply here may answer."""
         comment = node.comment
-        cid = comment.pk
+        cid = comment.id
         new = " comment--new" if cid in self.next_new else ""
         out.append(f'<li class="comment depth-{comment.depth}{new}" id="comment-{cid}">')
         if node.is_tombstone:
@@ -181,7 +187,7 @@ class ThreadRenderer:
     def _comment(
         self, comment: ShownComment, out: list[str], question: ShownComment | None = None
     ) -> None:
-        cid = comment.pk
+        cid = comment.id
         name = escape(comment.author_name)
         author = (
             f'<a class="comment__author-link" href="{escape(comment.author_url)}" '
@@ -205,8 +211,11 @@ class ThreadRenderer:
             self._new(self.next_new[cid], out)
         if comment.edited_at:
             out.append(' <span class="comment__edited">(edited)</span>')
-        self._label(comment, out)
-        self._badges(comment, out)
+        # Most comments have neither label nor badge: no call to find that out.
+        if comment.kind != _COMMENT or cid in self.answer_ids:
+            self._label(comment, out)
+        if comment.picked_at is not None or (self.badges and comment.user_id in self.badges):
+            self._badges(comment, out)
         out.append("</footer>")
         if comment.resolution_state is not None:
             self._resolution(comment, out)

@@ -1,7 +1,8 @@
 """`make bench`: how the article page and posting scale with the size of a discussion, the
-fan-out of one approval to many subscribers, the probes and metrics, and imports. Run as
-`python -m tests.benchmarks` (after `manage.py migrate`); it writes throwaway articles into
-the configured database and removes them afterwards."""
+fan-out of one approval to many subscribers, the probes and metrics, imports, and anonymous
+posting over HTTP under load. Run as `python -m tests.benchmarks` (after `manage.py
+migrate`); it writes throwaway articles into the configured database and removes them
+afterwards."""
 
 import argparse
 import os
@@ -15,6 +16,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--subscribers", type=int, default=10_000, help="Fan-out size; 0 skips it.")
     parser.add_argument("--no-imports", action="store_true", help="Skip the import figures.")
+    parser.add_argument(
+        "--posts",
+        type=int,
+        default=600,
+        help="Anonymous posts over HTTP to gunicorn (2 workers), moderation on; 0 skips them.",
+    )
+    parser.add_argument("--clients", type=int, default=8, help="Concurrent posting clients.")
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -24,10 +32,21 @@ def main() -> None:
         runs=options.runs,
         subscribers=options.subscribers,
         imports=not options.no_imports,
+        posts=options.posts,
+        clients=options.clients,
     )
 
 
-def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=print) -> None:
+def run(
+    *,
+    sizes: list[int],
+    runs: int,
+    subscribers: int,
+    imports: bool,
+    posts: int = 0,
+    clients: int = 8,
+    write=print,
+) -> None:
     """Every figure, each line given to `write`."""
     from django.conf import settings
     from django.test.utils import override_settings
@@ -47,6 +66,11 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
     if imports:
         write("")
         importing.run(write)
+    if posts:
+        from tests.benchmarks import posting_load
+
+        write("")
+        posting_load.run(posts, clients, write)
 
 
 if __name__ == "__main__":
