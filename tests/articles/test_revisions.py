@@ -137,7 +137,9 @@ def test_long_texts_of_few_words_are_diffed_in_bounded_time(vocabulary):
     started = time.perf_counter()
     ops = diff_words(before, after)
 
-    assert time.perf_counter() - started < 10
+    # A guard against the quadratic case (minutes), not a speed target: seconds here even on
+    # a loaded machine; the figures are in `make bench`.
+    assert time.perf_counter() - started < 60
     assert "".join(op.text for op in ops if op.kind != "delete") == after
 
 
