@@ -9,8 +9,10 @@ class CommentsConfig(AppConfig):
         # The Celery tasks register themselves with the outbox, which hands rows to them.
         from articles.signals import revision_recorded
         from comments import tasks
+        from config import pagecache
 
         revision_recorded.connect(_reanchor_on_commit, dispatch_uid="comments.reanchor")
+        pagecache.connect_receivers()
         self.tasks = tasks
 
 
