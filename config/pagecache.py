@@ -11,9 +11,9 @@ page, order and filter of its discussion) and the feeds, to a request that is
   tracking parameters nobody reads (`utm_*`, `fbclid`, ...); anything else (`?replytocom=`,
   `?quote=`) renders the page for this request alone.
 Everyone else gets the page rendered for them, marked `private, no-cache`. Only a 200 from
-a shared request is stored, and not one that carries messages, sets a cookie or used a CSP
-nonce. Values made for each response (the CSRF token, the comment form's shown-at stamp)
-are stored as placeholders and made afresh for every reader.
+a shared request is stored, and not one that carries messages, sets a cookie, used a CSP
+nonce or wrote to the session. Values made for each response (the CSRF token, the comment
+form's shown-at stamp) are stored as placeholders and made afresh for every reader.
 
 Versions: a copy records the versions it was rendered with, and is current while they are
 unchanged. `SITE` changes with anything every page may show (articles, topics, moderation
@@ -309,6 +309,9 @@ def _is_storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     if getattr(request, "_csp_nonce", None):  # a nonce is for one response only
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:  # the render wrote something of theirs
         return False
     queued = getattr(getattr(request, "_messages", None), "_queued_messages", None)
     return not queued

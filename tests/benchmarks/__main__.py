@@ -1,5 +1,6 @@
 """`make bench`: how the article page and posting scale with the size of a discussion, the
-fan-out of one approval to many subscribers, and imports. Run as `python -m tests.benchmarks`
+fan-out of one approval to many subscribers, imports, and pages under HTTP load
+(`tests/benchmarks/http.py`, alone with `--http-only`). Run as `python -m tests.benchmarks`
 (after `manage.py migrate`); it writes throwaway articles into the configured database and
 removes them afterwards."""
 
@@ -15,24 +16,43 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--subscribers", type=int, default=10_000, help="Fan-out size; 0 skips it.")
     parser.add_argument("--no-imports", action="store_true", help="Skip the import figures.")
+    parser.add_argument("--no-http", action="store_true", help="Skip the HTTP load figures.")
+    parser.add_argument(
+        "--http-only", action="store_true", help="Only the HTTP load figures (gunicorn, wrk)."
+    )
+    parser.add_argument("--http-seconds", type=int, default=10)
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    if options.http_only:
+        from tests.benchmarks import http
+
+        http.run(print, seconds=options.http_seconds)
+        return
     run(
         sizes=[int(size) for size in options.sizes.split(",") if size.strip()],
         runs=options.runs,
         subscribers=options.subscribers,
         imports=not options.no_imports,
+        http_seconds=0 if options.no_http else options.http_seconds,
     )
 
 
-def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=print) -> None:
+def run(
+    *,
+    sizes: list[int],
+    runs: int,
+    subscribers: int,
+    imports: bool,
+    http_seconds: int = 0,
+    write=print,
+) -> None:
     """Every figure, each line given to `write`."""
     from django.conf import settings
     from django.test.utils import override_settings
 
-    from tests.benchmarks import anchoring, discussion, fanout
+    from tests.benchmarks import anchoring, discussion, fanout, http
     from tests.benchmarks import imports as importing
 
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -46,6 +66,9 @@ def run(*, sizes: list[int], runs: int, subscribers: int, imports: bool, write=p
     if imports:
         write("")
         importing.run(write)
+    if http_seconds:
+        write("")
+        http.run(write, seconds=http_seconds)
 
 
 if __name__ == "__main__":

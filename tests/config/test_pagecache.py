@@ -133,12 +133,26 @@ def test_messages_are_never_cached(client, article):
 
 def test_a_render_with_messages_is_not_stored(rf):
     from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
 
     request = rf.get("/")
-    request.session = {}
+    request.session = SessionStore()
     request._messages = FallbackStorage(request)
     request._messages.add(20, "for this reader alone")
     assert not pagecache._is_storable(request, HttpResponse("page"))
+
+
+def test_a_render_that_wrote_to_the_session_or_used_a_nonce_is_not_stored(rf):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    assert pagecache._is_storable(request, HttpResponse("page"))
+    request.session["seen"] = True
+    assert not pagecache._is_storable(request, HttpResponse("page"))
+    nonced = rf.get("/")
+    nonced._csp_nonce = "abc"
+    assert not pagecache._is_storable(nonced, HttpResponse("page"))
 
 
 def test_csrf_token_is_made_for_each_reader(article):
