@@ -37,7 +37,9 @@ page gets `request.cache_hit` (True when no render happened). With the cache ser
 import functools
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,12 +59,14 @@ WAIT_SECONDS = 3.0
 _POLL_SECONDS = 0.02
 # A copy is kept this long after its last render, to be served while a new one renders.
 KEEP_SECONDS = 600
+LOCAL_BYTES = 32 * 2**20
 _MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref")
 # What a page made for one response: a CSRF token, the form's shown-at stamp.
 _PER_RESPONSE = re.compile(rb'name="(csrfmiddlewaretoken|shown_at)" value="([^"]+)"')
 _CSRF_MARK = b"\x00pagecache-csrf\x00"
 _SHOWN_MARK = b"\x00pagecache-shown\x00"
+_MARKS = re.compile(b"(" + re.escape(_CSRF_MARK) + b"|" + re.escape(_SHOWN_MARK) + b")")
 
 
 # --- Who changed what ---------------------------------------------------------------------
@@ -180,8 +184,15 @@ class _Copy:
     versions: tuple[int, ...]
     rendered_at: float
     content_type: str
-    body: bytes
-    has_token: bool
+    parts: tuple[bytes, ...]  # the page split around the marks of per-response values
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    @property
+    def has_token(self) -> bool:
+        return _CSRF_MARK in self.parts
 
 
 def shared_page(scope: Scope) -> Callable:
@@ -227,39 +238,85 @@ def _serve(request, scope: Scope, render: Callable[[], HttpResponse], kwargs) ->
     try:
         response = render()
         if _is_storable(request, response):
-            cache.set(key, _copy_of(response, versions), KEEP_SECONDS)
+            copy = _copy_of(response, versions)
+            cache.set(key, copy, KEEP_SECONDS)
+            _local.put(key, copy)
     finally:
         cache.delete(lock)
     return _tagged(request, response, key, versions)
 
 
-def _look_up(scope: Scope, kwargs, key: str):
-    """(versions, copy or None, time of the last vote or None) in one or two round trips;
-    None when the cache cannot answer or the article does not exist."""
-    if not scope.per_article:
-        names = [SITE, COMMENTS]
-        found = cache.get_many([*map(_key, names), key])
-        versions = _versions(names, found)
-        return None if versions is None else (versions, found.get(key), None)
-    slug_key = _key(f"slug:{kwargs['slug']}")
-    first = cache.get_many([_key(SITE), slug_key])
-    site = _versions([SITE], first)
-    if site is None:
-        return None
-    known = first.get(slug_key)
-    if known is not None and known[0] == site[0]:
-        article_id = known[1]
-    else:  # a slug's article is looked up again whenever an article may have changed
-        article_id = _article_id(kwargs["slug"])
+def _look_up(scope: Scope, kwargs, key: str, *, again: bool = True):
+    """(versions, copy or None, time of the last vote or None), in one round trip of small
+    values when this process holds the copy; None when the cache cannot answer or the
+    article does not exist."""
+    article_id = None
+    if scope.per_article:
+        article_id = _article_of(kwargs["slug"])
         if article_id is None:
             return None
-        cache.set(slug_key, (site[0], article_id), KEEP_SECONDS)
-    names = [_article(article_id)]
-    found = cache.get_many([_key(names[0]), _key(_votes(article_id)), key])
+    names = [SITE, COMMENTS] if article_id is None else [SITE, _article(article_id)]
+    local = _local.get(key)
+    wanted = [*map(_key, names)]
+    if article_id is not None:
+        wanted.append(_key(_votes(article_id)))
+    found = cache.get_many([*wanted, *([] if local else [key])])
     versions = _versions(names, found)
     if versions is None:
         return None
-    return (*site, *versions), found.get(key), found.get(_key(_votes(article_id)))
+    if article_id is not None and _local_slugs.get(kwargs["slug"], (None,))[0] != versions[0]:
+        _local_slugs.pop(kwargs["slug"], None)  # an article changed: look the slug up again
+        return _look_up(scope, kwargs, key, again=False) if again else None
+    copy = local if local is not None and local.versions == versions else found.get(key)
+    if copy is None and local is not None:
+        copy = cache.get(key)  # another process may have rendered the current one
+    if copy is not None and copy is not local:
+        _local.put(key, copy)
+    voted_at = found.get(_key(_votes(article_id))) if article_id is not None else None
+    return versions, copy, voted_at
+
+
+def _article_of(slug: str) -> int | None:
+    """The id behind a slug, remembered with the site version it was read under (an article
+    deleted and another given its slug changes that version)."""
+    if (known := _local_slugs.get(slug)) is not None:
+        return known[1]
+    site = _versions([SITE], cache.get_many([_key(SITE)]))
+    article_id = _article_id(slug)
+    if site is not None and article_id is not None:
+        _local_slugs[slug] = (site[0], article_id)
+    return article_id
+
+
+class _LocalCopies:
+    """The copies this process served last, up to LOCAL_BYTES of pages: a hit then reads
+    only the versions from the shared cache, not the page. Used only while the versions in
+    the shared cache are the copy's own, so it is never more out of date than the shared one."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.copies: OrderedDict[str, _Copy] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> "_Copy | None":
+        with self.lock:
+            copy = self.copies.get(key)
+            if copy is not None:
+                self.copies.move_to_end(key)
+            return copy
+
+    def put(self, key: str, copy: "_Copy") -> None:
+        with self.lock:
+            if (old := self.copies.pop(key, None)) is not None:
+                self.size -= old.size
+            self.copies[key] = copy
+            self.size += copy.size
+            while self.size > self.limit and self.copies:
+                self.size -= self.copies.popitem(last=False)[1].size
+
+
+_local = _LocalCopies(LOCAL_BYTES)
+_local_slugs: dict[str, tuple[int, int]] = {}
 
 
 def _article_id(slug: str) -> int | None:
@@ -325,19 +382,19 @@ def _copy_of(response: HttpResponse, versions: tuple[int, ...]) -> _Copy:
         versions=versions,
         rendered_at=time.time(),
         content_type=response["Content-Type"],
-        body=body,
-        has_token=_CSRF_MARK in body,
+        parts=tuple(_MARKS.split(body)),
     )
 
 
 def _from_copy(request, copy: _Copy, key: str) -> HttpResponse:
     from comments.forms import form_shown_token
 
-    body = copy.body
+    made = {}
     if copy.has_token:
-        body = body.replace(_CSRF_MARK, get_token(request).encode())
-    if _SHOWN_MARK in body:
-        body = body.replace(_SHOWN_MARK, form_shown_token().encode())
+        made[_CSRF_MARK] = get_token(request).encode()
+    if _SHOWN_MARK in copy.parts:
+        made[_SHOWN_MARK] = form_shown_token().encode()
+    body = b"".join(made.get(part, part) for part in copy.parts) if made else copy.parts[0]
     request.cache_hit = True
     response = HttpResponse(body, content_type=copy.content_type)
     return _tagged(request, response, key, copy.versions, has_token=copy.has_token)

@@ -300,8 +300,17 @@ def test_hits_come_from_redis_without_queries(django_assert_num_queries, article
     caches = {"default": {"BACKEND": "config.cache.TolerantRedisCache", "LOCATION": redis_url()}}
     with override_settings(CACHES=caches):
         cache.clear()
-        _get(article.get_absolute_url())
+        first = _get(article.get_absolute_url())
+        pagecache._local.copies.clear()  # as another process would: only Redis has it
         with django_assert_num_queries(0):
             hit = _get(article.get_absolute_url())
         assert hit.wsgi_request.cache_hit is True
+        assert _fixed(hit.content) == _fixed(first.content)
         cache.clear()
+
+
+def test_process_copies_keep_to_their_byte_limit():
+    local = pagecache._LocalCopies(limit=10)
+    for name in "abc":
+        local.put(name, pagecache._Copy((1,), 0.0, "text/html", (b"1234",)))
+    assert list(local.copies) == ["b", "c"] and local.size == 8
