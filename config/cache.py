@@ -5,14 +5,15 @@ cache (moderation settings, rate limits, cached pages). Here a failed call answe
 empty cache (a get finds nothing, a set or add stores nothing, an incr raises ValueError as
 for a missing key), so pages render uncached and posts still work while Redis is away. After
 a failure the process leaves the server alone for RETRY_SECONDS, so that a server that hangs
-costs one timeout per few seconds, not one per call.
+costs one timeout per few seconds, not one per call. Each connection pool keeps one client
+object (`ReusedClients`).
 """
 
 import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -20,8 +21,29 @@ logger = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0
 
 
+class ReusedClients(RedisCacheClient):
+    """One redis.Redis per connection pool, where Django builds one for every call (and
+    building one costs more CPU than the round trip it then makes). Clients share the pool's
+    connections safely across threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class TolerantRedisCache(RedisCache):
     _down_until = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClients
 
     def _call(self, name: str, fallback, *args, **kwargs):
         if time.monotonic() < self._down_until:

@@ -47,3 +47,9 @@ def test_a_server_that_is_up_is_used():
     assert cache.get_many(["config-cache-test"]) == {"config-cache-test": 42}
     cache.delete("config-cache-test")
     assert cache.is_available is True
+
+
+def test_each_connection_pool_keeps_one_client():
+    client = _cache(f"redis://127.0.0.1:{free_port()}/0")._cache
+    assert client.get_client() is client.get_client()
+    assert client.get_client(write=True) is client.get_client()  # one server: one pool
