@@ -2,7 +2,8 @@
 versions that say when a copy is out of date. The one home of those rules.
 
 Served from the cache (`shared_page`): the home page, the topic pages, the article page (each
-page, order and filter of its discussion) and the feeds, to a request that is
+page, order and filter of its discussion) and the feeds of articles and comments, to a
+request that is
 - a GET or HEAD without an Authorization header, and with no cookie that changes the page:
   no session (a signed-in reader, or messages kept in the session), no messages cookie, no
   saved commenter details, and no comment this browser wrote (`readers.has_own_comments`:
@@ -17,15 +18,15 @@ form's shown-at stamp) are stored as placeholders and made afresh for every read
 
 Versions: a copy records the versions it was rendered with, and is current while they are
 unchanged. `SITE` changes with anything every page may show (articles, topics, moderation
-settings, guidelines); `COMMENTS` with any public comment (the counts on listings);
-`article:<id>` with anything one article page shows (a comment becoming public, edited,
-removed, picked, answered, its sources and passages; a revision of the article). Writers
-call `site_changed()`, `comments_changed(article_id)` or `votes_changed(article_id)`, which
-take effect at once and again when their transaction commits. Useful votes do not change the
-version: a copy that misses a vote is served for up to PAGE_CACHE_VOTE_LAG_SECONDS after
-it was rendered, so a busy discussion is rendered at most once per that lag however often
-readers vote. Every copy is rendered again after PAGE_CACHE_FRESH_SECONDS (a scheduled
-article going live).
+settings, guidelines); `COMMENTS` with any public comment (the counts on listings, the
+latest comments feed); `article:<id>` with anything one article page shows (a comment
+becoming public, edited, removed, picked, answered, its sources and passages; a revision of
+the article). Writers call `site_changed()`, `comments_changed(article_id)` or
+`votes_changed(article_id)`, which take effect at once and again when their transaction
+commits. Useful votes do not change the version: a copy that misses a vote is served for up
+to PAGE_CACHE_VOTE_LAG_SECONDS after it was rendered, so a busy discussion is rendered at
+most once per that lag however often readers vote. Every copy is rendered again after
+PAGE_CACHE_FRESH_SECONDS (a scheduled article going live).
 
 A cold or outdated copy is rendered by one request at a time (a lock in the cache); the
 others get the outdated copy, or wait up to WAIT_SECONDS for the new one. A conditional GET
@@ -78,8 +79,8 @@ def site_changed() -> None:
 
 
 def comments_changed(article_id: int, *, listed: bool = True) -> None:
-    """Something the article's page shows changed. `listed`: also what listings show of
-    it (public comment counts) — false for edits, picks and the like."""
+    """Something the article's page shows changed. `listed`: also what the listings show
+    (public comment counts, the latest comments feed) — false for picks and the like."""
     _bump_on_commit([_article(article_id), *([COMMENTS] if listed else [])])
 
 
@@ -149,6 +150,7 @@ class Scope:
 LISTING = Scope(frozenset({"page", "topic"}))
 ARTICLE = Scope(frozenset({"cpage", "order", "corder", "kind", "unanswered"}), per_article=True)
 FEED = Scope()
+ARTICLE_FEED = Scope(per_article=True)
 
 
 def is_shared(request: HttpRequest, scope: Scope) -> bool:

@@ -185,7 +185,7 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
         comment.mentions = list(rendered.mentions)
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "mentions", "edited_at", "updated_at"])
-        pagecache.comments_changed(comment.article_id, listed=False)
+        pagecache.comments_changed(comment.article_id)  # the latest comments feed too
         if set(rendered.quotes) != set(quoted_before):
             comment.quotes.set(rendered.quotes)
         status = pipeline.stricter(comment.status, verdict.status)

@@ -189,6 +189,19 @@ def test_removing_and_editing_change_the_page(article):
     assert "Second." not in _get(article.get_absolute_url()).content.decode()
 
 
+def test_comment_feeds_are_shared_and_follow_edits(django_assert_num_queries, article):
+    author = UserFactory()
+    comment = CommentFactory(article=article, user=author, body="Feed words.")
+    feeds = [f"/articles/{article.slug}/comments/feed/rss/", "/comments/latest/feed/atom/"]
+    for url in feeds:
+        assert "Feed words." in _get(url).content.decode()
+        with django_assert_num_queries(0):
+            assert _get(url).wsgi_request.cache_hit is True
+    posting.edit_comment(comment=comment, reader=Reader(user=author, browser="b"), body="Edited.")
+    for url in feeds:
+        assert "Edited." in _get(url).content.decode()
+
+
 def test_votes_reach_the_page_within_the_lag(settings, article):
     comment = CommentFactory(article=article)
     _get(article.get_absolute_url())
