@@ -111,6 +111,23 @@ def test_pending_comment_never_reaches_another_reader(client, article):
         assert "awaiting moderation" not in other.content.decode()
 
 
+def test_saved_details_never_reach_another_reader(client, article):
+    details = comment_form(email="ann.saved@example.com", save_details="on")
+    client.post(f"/articles/{article.slug}/comments/", details)
+    client.cookies.pop("discussion", None)  # only the saved details remain
+    mine = client.get(article.get_absolute_url())  # the first render of the page
+    assert "ann.saved@example.com" in mine.content.decode()
+    for _ in range(2):
+        assert "ann.saved@example.com" not in _get(article.get_absolute_url()).content.decode()
+
+
+def test_head_is_answered_from_the_copy(django_assert_num_queries, article):
+    _get(article.get_absolute_url())
+    with django_assert_num_queries(0):
+        head = Client().head(article.get_absolute_url())
+    assert head.status_code == 200 and head.wsgi_request.cache_hit is True
+
+
 def test_signed_in_reader_gets_their_own_render(client, article):
     _get(article.get_absolute_url())
     client.force_login(UserFactory())
