@@ -63,14 +63,21 @@ KEEP_SECONDS = 600
 LOCAL_BYTES = 32 * 2**20
 _MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref")
-# What a page made for one response: a CSRF token, the form's shown-at stamp.
-_PER_RESPONSE = re.compile(rb'name="(csrfmiddlewaretoken|shown_at)" value="([^"]+)"')
-_CSRF_MARK = b"\x00pagecache-csrf\x00"
-_SHOWN_MARK = b"\x00pagecache-shown\x00"
-_MARKS = re.compile(b"(" + re.escape(_CSRF_MARK) + b"|" + re.escape(_SHOWN_MARK) + b")")
+# Hidden form fields whose value is made for each response: a copy keeps a mark in their
+# place, and each reader of it gets a value of their own (`make_fresh` adds to these).
+_FRESH: dict[str, Callable[[HttpRequest], str]] = {"csrfmiddlewaretoken": get_token}
+_FIELD = re.compile(rb'name="([\w-]+)" value="([^"]+)"')
+_MARK = re.compile(rb"(\x00pagecache:[\w-]+\x00)")
+_CSRF_MARK = b"\x00pagecache:csrfmiddlewaretoken\x00"
 
 
 # --- Who changed what ---------------------------------------------------------------------
+
+
+def make_fresh(field: str, make: Callable[[HttpRequest], str]) -> None:
+    """Have every reader of a copy get a value of their own for the hidden `field`, made by
+    `make(request)`, as for the CSRF token (a form's timestamp, say)."""
+    _FRESH[field] = make
 
 
 def site_changed() -> None:
@@ -91,14 +98,15 @@ def votes_changed(article_id: int) -> None:
 
 
 def connect_receivers() -> None:
-    """Rows only the admin writes, which every page may show: topics, guidelines, and an
-    article deleted (saves go through `articles.services.save_article`)."""
+    """Rows only the admin writes, which every page may show: topics, guidelines, the
+    moderation settings, and an article deleted (saves go through
+    `articles.services.save_article`)."""
     from django.db.models.signals import post_delete, post_save
 
     from articles.models import Article, Topic
-    from comments.models import Guideline
+    from comments.models import Guideline, ModerationSettings
 
-    for model in (Topic, Guideline):
+    for model in (Topic, Guideline, ModerationSettings):
         post_save.connect(_site_row_changed, sender=model, dispatch_uid=f"pagecache.{model}")
     for model in (Topic, Guideline, Article):
         post_delete.connect(_site_row_changed, sender=model, dispatch_uid=f"pagecache.d.{model}")
@@ -378,27 +386,23 @@ def _is_storable(request, response) -> bool:
 
 def _copy_of(response: HttpResponse, versions: tuple[int, ...]) -> _Copy:
     body = response.content
-    for name, value in set(_PER_RESPONSE.findall(body)):
-        body = body.replace(value, _CSRF_MARK if name == b"csrfmiddlewaretoken" else _SHOWN_MARK)
+    for name, value in set(_FIELD.findall(body)):
+        if name.decode() in _FRESH:
+            body = body.replace(value, b"\x00pagecache:" + name + b"\x00")
     return _Copy(
         versions=versions,
         rendered_at=time.time(),
         content_type=response["Content-Type"],
-        parts=tuple(_MARKS.split(body)),
+        parts=tuple(_MARK.split(body)),
     )
 
 
 def _from_copy(request, copy: _Copy, key: str) -> HttpResponse:
-    from comments.forms import form_shown_token
-
-    made = {}
-    if copy.has_token:
-        made[_CSRF_MARK] = get_token(request).encode()
-    if _SHOWN_MARK in copy.parts:
-        made[_SHOWN_MARK] = form_shown_token().encode()
-    body = b"".join(made.get(part, part) for part in copy.parts) if made else copy.parts[0]
+    parts = list(copy.parts)
+    for at in range(1, len(parts), 2):  # the marks, between the page's runs of text
+        parts[at] = _FRESH[parts[at][11:-1].decode()](request).encode()
     request.cache_hit = True
-    response = HttpResponse(body, content_type=copy.content_type)
+    response = HttpResponse(b"".join(parts), content_type=copy.content_type)
     return _tagged(request, response, key, copy.versions, has_token=copy.has_token)
 
 

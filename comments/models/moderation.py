@@ -72,9 +72,6 @@ class ModerationSettings(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
-        from config import pagecache  # the app's models load before the page cache can
-
-        pagecache.site_changed()  # every article page shows the limits
 
     @classmethod
     def current(cls) -> "ModerationSettings":

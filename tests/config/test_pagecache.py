@@ -187,6 +187,19 @@ def test_csrf_token_is_made_for_each_reader(article):
         assert preview.status_code != 403
 
 
+def test_each_reader_of_a_copy_gets_a_form_shown_now(article):
+    from comments.forms import seconds_since_shown
+
+    def shown(page) -> str:
+        return re.search(r'name="shown_at" value="([^"]+)"', page.content.decode())[1]
+
+    first = shown(_get(article.get_absolute_url()))
+    time.sleep(1.1)
+    hit = _get(article.get_absolute_url())
+    assert hit.wsgi_request.cache_hit is True
+    assert shown(hit) != first and seconds_since_shown(shown(hit)) < 1
+
+
 def test_approving_a_comment_changes_the_page(article):
     comment = CommentFactory(article=article, status=Comment.Status.PENDING, body="Now public.")
     assert "Now public." not in _get(article.get_absolute_url()).content.decode()
