@@ -141,9 +141,14 @@ def _load(wrk: str, url: str, seconds: int) -> tuple[float, float, float]:
     if "Non-2xx" in out:
         raise RuntimeError(f"{url} answered errors under load:\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    return rate, _ms(re.search(r"50%\s+(\S+)", out)[1]), _ms(re.search(r"99%\s+(\S+)", out)[1])
+    p50, p99 = (re.search(rf"^\s+{n}%\s+(\S+)$", out, re.MULTILINE)[1] for n in (50, 99))
+    return rate, _ms(p50), _ms(p99)
 
 
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    """wrk's latency (`870.00us`, `3.20ms`, `1.02s`, `1.10m`) in milliseconds."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if found is None:
+        raise RuntimeError(f"wrk printed a latency this does not read: {value!r}")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
