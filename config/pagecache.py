@@ -62,7 +62,9 @@ _POLL_SECONDS = 0.02
 KEEP_SECONDS = 600
 LOCAL_BYTES = 32 * 2**20
 _MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
-TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref")
+# Query parameters nobody reads, left out of the key: campaign tags and click ids.
+TRACKING_PREFIX = "utm_"
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref"})
 # Hidden form fields whose value is made for each response: a copy keeps a mark in their
 # place, and each reader of it gets a value of their own (`make_fresh` adds to these).
 _FRESH: dict[str, Callable[[HttpRequest], str]] = {"csrfmiddlewaretoken": get_token}
@@ -148,8 +150,9 @@ def _key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """A kind of shared page: the query parameters it varies on, those that make it
-    personal, and whether it belongs to one article (the view's `slug`)."""
+    """A kind of shared page: the query parameters it varies on (any other but tracking
+    ones makes the request its own), and whether it belongs to one article (the view's
+    `slug`)."""
 
     params: frozenset[str] = frozenset()
     per_article: bool = False
@@ -172,7 +175,10 @@ def is_shared(request: HttpRequest, scope: Scope) -> bool:
     personal = (settings.SESSION_COOKIE_NAME, readers.DETAILS_COOKIE, _MESSAGES_COOKIE)
     if any(name in request.COOKIES for name in personal) or readers.has_own_comments(request):
         return False
-    return all(name in scope.params or name.startswith(TRACKING_PARAMS) for name in request.GET)
+    return all(
+        name in scope.params or name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIX)
+        for name in request.GET
+    )
 
 
 def _page_key(request: HttpRequest, scope: Scope) -> str:

@@ -75,6 +75,7 @@ def test_home_hit_is_public_with_validators(django_assert_num_queries, article):
         ("get", "?replytocom=4", {}, {}, False),
         ("get", "?quote=1", {}, {}, False),
         ("get", "?anything=else", {}, {}, False),
+        ("get", "?referrer=x", {}, {}, False),
         ("get", "", {"sessionid": "abc"}, {}, False),
         ("get", "", {"messages": "abc"}, {}, False),
         ("get", "", {"commenter": "abc"}, {}, False),
