@@ -15,7 +15,7 @@ help:
 	@echo "make test   install with test tools, then lint, migration check and the whole test suite"
 	@echo "make serve  production stack (gunicorn + worker + beat); needs DJANGO_ENV=production settings"
 	@echo "make lint   ruff check and ruff format --check"
-	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments, posting under load"
+	@echo "make bench  article page and posting speed for discussions of 100 to 10,000 comments, posting and pages under HTTP load"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,9 +82,15 @@ test: install-dev browser test-tools lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed of the article page and of posting for discussions of 100, 1,000 and 10,000 comments,
-# and anonymous posting over HTTP to gunicorn under load (PostgreSQL only), on the database
-# DATABASE_URL names (throwaway articles, removed afterwards). BENCH_ARGS="--posts 0" skips it.
+# anonymous posting over HTTP to gunicorn under load (PostgreSQL only), and pages under HTTP
+# load (wrk, from the system's packages), on the database DATABASE_URL names (throwaway
+# articles, removed afterwards). BENCH_ARGS="--posts 0" skips the posting load.
 bench: install-dev migrate
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || echo "wrk could not be installed: the HTTP figures will skip"; \
+	  else echo "wrk is not installed and cannot be installed here: the HTTP figures will skip"; fi; }
 	DJANGO_DEBUG=false $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
 clean:

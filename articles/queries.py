@@ -15,9 +15,13 @@ def _with_bylines(articles: QuerySet) -> QuerySet:
     )
 
 
+_TEXT = ("body", "body_html", "toc")
+
+
 def latest_articles(topic: Topic | None = None) -> QuerySet:
-    """Published articles, newest first, with authors, topics and approved comment counts."""
-    articles = latest_articles_unjoined()
+    """Published articles, newest first, with authors, topics and approved comment counts.
+    Without the text itself: a list shows cards, and long bodies cost every request."""
+    articles = latest_articles_unjoined().defer(*_TEXT)
     if topic is not None:
         articles = articles.filter(topics=topic)
     return _with_bylines(articles)

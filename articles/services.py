@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles import signals
 from articles.models import Article, ArticleRevision
+from config import pagecache
 
 
 def save_article(
@@ -38,6 +39,7 @@ def save_article(
             if counters is not None:
                 article.revision, article.updated_at = counters
         article.save()
+        pagecache.site_changed()
         return _record_revision(article, editor=editor, note=note)
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from articles import feeds, views
+from config.pagecache import FEED, shared_page
 
 app_name = "articles"
 
@@ -20,6 +21,6 @@ urlpatterns = [
         views.revision_detail,
         name="revision",
     ),
-    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed_rss"),
-    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    path("feeds/rss/", shared_page(FEED)(feeds.LatestArticlesFeed()), name="feed_rss"),
+    path("feeds/atom/", shared_page(FEED)(feeds.LatestArticlesAtomFeed()), name="feed_atom"),
 ]

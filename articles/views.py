@@ -9,6 +9,7 @@ from articles.forms import RevisionCompareForm
 from articles.models import Article, Topic
 from comments.threads.context import discussion_context
 from comments.threads.response import page_response
+from config.pagecache import ARTICLE, LISTING, shared_page
 
 
 def _page(request: HttpRequest, items) -> Page:
@@ -22,6 +23,7 @@ def _page(request: HttpRequest, items) -> Page:
 
 
 @require_safe
+@shared_page(LISTING)
 def home(request: HttpRequest) -> HttpResponse:
     topic = None
     if topic_slug := request.GET.get("topic"):
@@ -38,11 +40,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@shared_page(LISTING)
 def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/topic_list.html", {"topics": queries.topics_in_use()})
 
 
 @require_safe
+@shared_page(LISTING)
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     return render(
@@ -85,6 +89,7 @@ def render_article(
 
 
 @require_safe
+@shared_page(ARTICLE)
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_article(request, get_article_or_404(request, slug))
 

@@ -9,8 +9,13 @@ class CommentsConfig(AppConfig):
         # The Celery tasks register themselves with the outbox, which hands rows to them.
         from articles.signals import revision_recorded
         from comments import tasks
+        from comments.forms import form_shown_token
+        from config import pagecache
 
         revision_recorded.connect(_reanchor_on_commit, dispatch_uid="comments.reanchor")
+        pagecache.connect_receivers()
+        # The comment form's timestamp is made for each reader of a cached page.
+        pagecache.make_fresh("shown_at", lambda request: form_shown_token())
         self.tasks = tasks
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from comments import mail_actions, reasons, views
 from comments.threads import feeds
+from config.pagecache import ARTICLE_FEED, FEED, shared_page
 
 app_name = "comments"
 
@@ -10,15 +11,27 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/preview/", views.preview, name="preview"),
     path("articles/<slug:slug>/comments/mentionable/", views.mentionable, name="mentionable"),
     path("articles/<slug:slug>/comments/passage/", views.passage, name="passage"),
-    path("articles/<slug:slug>/comments/feed/rss/", feeds.ArticleCommentsFeed(), name="feed_rss"),
+    path(
+        "articles/<slug:slug>/comments/feed/rss/",
+        shared_page(ARTICLE_FEED)(feeds.ArticleCommentsFeed()),
+        name="feed_rss",
+    ),
     path(
         "articles/<slug:slug>/comments/feed/atom/",
-        feeds.ArticleCommentsAtomFeed(),
+        shared_page(ARTICLE_FEED)(feeds.ArticleCommentsAtomFeed()),
         name="feed_atom",
     ),
     path("comments/latest/", views.latest, name="latest"),
-    path("comments/latest/feed/rss/", feeds.LatestCommentsFeed(), name="latest_feed_rss"),
-    path("comments/latest/feed/atom/", feeds.LatestCommentsAtomFeed(), name="latest_feed_atom"),
+    path(
+        "comments/latest/feed/rss/",
+        shared_page(FEED)(feeds.LatestCommentsFeed()),
+        name="latest_feed_rss",
+    ),
+    path(
+        "comments/latest/feed/atom/",
+        shared_page(FEED)(feeds.LatestCommentsAtomFeed()),
+        name="latest_feed_atom",
+    ),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/reasons/", reasons.statement, name="statement"),

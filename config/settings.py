@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "config.health.ProbeMiddleware",  # /healthz, /readyz, /metrics: any Host, plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.headers.CSPMiddleware",  # django-csp, its policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,11 +170,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_CACHE_URL}
+        {
+            # Redis that answers like an empty cache while the server is down (config/cache.py).
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": _REDIS_CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if _REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Pages anonymous readers share (config/pagecache.py): served from the cache above while
+# nothing they show has changed. PAGE_CACHE=false renders every request.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+# Cache-Control max-age of a shared anonymous page, for a CDN or proxy in front.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 15)
+# A cached page is rendered again at least this often (a scheduled article going live, a
+# discussion closing with age change pages with no write to tell the cache).
+PAGE_CACHE_FRESH_SECONDS = env_int("PAGE_CACHE_FRESH_SECONDS", 60)
+# Useful votes reach cached pages at most this many seconds late.
+PAGE_CACHE_VOTE_LAG_SECONDS = env_int("PAGE_CACHE_VOTE_LAG_SECONDS", 5)
 
 
 # --- Accounts (django-allauth) --------------------------------------------------------------

@@ -10,6 +10,9 @@ from tests.factories import ArticleFactory, UserFactory
 def _test_settings(settings, tmp_path):
     """Uploads land in the test's own folder, never in var/; passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Factories write rows without the services that tell the page cache; the tests of
+    # config/pagecache.py turn it on.
+    settings.PAGE_CACHE_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -14,6 +14,7 @@ from articles.models import Article
 from comments.models import Comment, Resolution
 from comments.moderation import corrections, roles
 from comments.moderation.pipeline import Conflict, NotAllowed
+from config import pagecache
 
 ANSWERED = Resolution.State.ANSWERED
 ONLY_AUTHORS_AND_MODERATORS = "Only the article's authors and moderators mark answers."
@@ -69,6 +70,7 @@ def mark_answer(question: Comment, answer: Comment, *, by, note: str = "") -> Re
             },
         )
         Comment.objects.filter(pk=question.pk).update(updated_at=now)  # ETags, change feed
+        pagecache.comments_changed(question.article_id, listed=False)
     return resolution
 
 
@@ -80,6 +82,7 @@ def unmark_answer(question: Comment, *, by) -> None:
         if not gone:
             raise Conflict(NOT_ANSWERED)
         Comment.objects.filter(pk=question.pk).update(updated_at=timezone.now())
+        pagecache.comments_changed(question.article_id, listed=False)
 
 
 def reopen_answered_by(comment_ids: list[int]) -> int:

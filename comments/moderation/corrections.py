@@ -22,6 +22,7 @@ from comments.models.discussion import RESOLUTION_NOTE_LENGTH
 from comments.moderation import roles
 from comments.moderation.pipeline import Conflict, NotAllowed, Refused
 from comments.outbound import recipients
+from config import pagecache
 
 ACCEPTED, DECLINED = Resolution.State.ACCEPTED, Resolution.State.DECLINED
 ONLY_DECIDERS = "Only the article's authors, editors and moderators decide on corrections."
@@ -103,6 +104,7 @@ def decide(
         )
         # The API's ETags and change feed show decisions.
         Comment.objects.filter(pk=comment.pk).update(updated_at=now)
+        pagecache.comments_changed(comment.article_id, listed=False)
         recipients.queue_for_correction(comment, resolution)
     return resolution
 

@@ -11,6 +11,7 @@ from comments.models import Comment
 from comments.models.discussion import PICK_NOTE_LENGTH
 from comments.moderation import roles
 from comments.moderation.pipeline import Conflict, NotAllowed, Refused
+from config import pagecache
 
 ONLY_EDITORS = "Only editors and moderators pick comments."
 ONLY_PUBLISHED = "Only published comments can be picked."
@@ -33,6 +34,7 @@ def pick(comment: Comment, *, editor, note: str = "") -> Comment:
     comment.picked_at, comment.picked_by, comment.pick_note = now, editor, _one_line(note)
     comment.updated_at = now  # the API's ETags and change feed show picks
     comment.save(update_fields=["picked_at", "picked_by", "pick_note", "updated_at"])
+    pagecache.comments_changed(comment.article_id, listed=False)
     return comment
 
 
@@ -41,6 +43,7 @@ def unpick(comment: Comment, *, editor) -> Comment:
         raise NotAllowed(ONLY_EDITORS)
     comment.picked_at, comment.picked_by, comment.pick_note = None, None, ""
     comment.save(update_fields=["picked_at", "picked_by", "pick_note", "updated_at"])
+    pagecache.comments_changed(comment.article_id, listed=False)
     return comment
 
 

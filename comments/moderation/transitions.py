@@ -15,6 +15,7 @@ from comments.models import Comment, ModerationEvent, Report
 from comments.moderation import answers, roles, statements
 from comments.outbound import recipients, webhooks
 from comments.threads import quoting
+from config import pagecache
 
 S = Comment.Status
 ALLOWED: dict[str, set[str]] = {
@@ -77,6 +78,7 @@ def record_new(comment: Comment, reason: str) -> ModerationEvent:
     webhooks.queue("comment.created", [comment], occurrence)
     if comment.status == S.APPROVED:
         webhooks.queue("comment.approved", [comment], occurrence)
+        pagecache.comments_changed(comment.article_id)  # a held one shows to its author only
     return event
 
 
@@ -178,6 +180,8 @@ def change_statuses(
         # The batch's first event id names it: unique, where two changes in one instant
         # (a frozen or stepped clock) would share a timestamp and lose the second's mail.
         _notify(movable, from_statuses, to_status, f"events-{min(e.pk for e in events)}")
+        for article_id in {comment.article_id for comment in movable}:
+            pagecache.comments_changed(article_id)
         if stated:
             recipients.queue_for_statements(stated)
         quoting.refresh_quoters([c.pk for c in movable])  # their quotes follow them

@@ -17,6 +17,7 @@ from articles.models import Article, ArticleRevision
 from articles.rendering import BLOCK_SEPARATOR, text_blocks
 from comments.models import Anchor, Comment
 from comments.passages import anchoring
+from config import pagecache
 
 _REVISION_SALT = "comments.passages.revision"
 _ANCHOR_SALT = "comments.passages.anchor"
@@ -239,4 +240,6 @@ def reanchor_article(article_id: int) -> Counter:
         rows = list(stale.filter(revision=number))
         states += _place(rows, _revision(article, number), latest)
         _save_places(rows)
+    if states:
+        pagecache.comments_changed(article_id, listed=False)
     return states

@@ -21,6 +21,7 @@ from comments.sources import citing
 from comments.threads import placement, queries, quoting
 from comments.threads.readers import Reader
 from comments.threads.rendering import Rendered, SafeString, mark_safe
+from config import pagecache
 
 # One kind of refusal for every entry point: a message for the reader, and the field it is about.
 CommentRefused = pipeline.Refused
@@ -184,6 +185,7 @@ def edit_comment(*, comment: Comment, reader: Reader, body: str) -> Comment:
         comment.mentions = list(rendered.mentions)
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "mentions", "edited_at", "updated_at"])
+        pagecache.comments_changed(comment.article_id)  # the latest comments feed too
         if set(rendered.quotes) != set(quoted_before):
             comment.quotes.set(rendered.quotes)
         status = pipeline.stricter(comment.status, verdict.status)
@@ -248,6 +250,7 @@ def _count_changes(comment: Comment, by: int) -> None:
     Comment.objects.filter(pk=comment.pk).update(
         useful_count=F("useful_count") + by, updated_at=timezone.now()
     )
+    pagecache.votes_changed(comment.article_id)
 
 
 def mark_useful(*, comment_id: int, reader: Reader) -> int:

@@ -14,6 +14,7 @@ from comments.models import MAX_SOURCES, Comment, Source
 from comments.sources import checking, metadata
 from comments.sources.fetching import fetch
 from comments.sources.urls import BadSourceURL, check_url
+from config import pagecache
 
 TOO_MANY = f"A comment cites at most {MAX_SOURCES} sources."
 TITLE_LENGTH, PUBLISHER_LENGTH = 300, 200
@@ -115,6 +116,8 @@ def check(source: Source, *, now=None, read_page: bool = True) -> Source:
     if checking.became_unreachable(before, after):
         source.archived_url = checking.archived_copy(source.url) or source.archived_url
     source.save()
+    article_id = Comment.objects.filter(pk=source.comment_id).values_list("article_id", flat=True)
+    pagecache.comments_changed(article_id.first(), listed=False)  # the page shows what was found
     return source
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.threads.rendering import Quoted, Rendered, render
+from config import pagecache
 
 S = Comment.Status
 # Removals after which quotes keep the removed words: the comment was out of place, not
@@ -121,6 +122,8 @@ def refresh_quoters(quoted_ids: Iterable[int]) -> int:
             comment.body_html, comment.updated_at = html.html, now
             changed.append(comment)
     Comment.objects.bulk_update(changed, ["body_html", "updated_at"])
+    for article_id in {comment.article_id for comment in changed}:
+        pagecache.comments_changed(article_id, listed=False)
     return len(changed)
 
 

@@ -73,6 +73,14 @@ def reader_from(request: HttpRequest) -> Reader:
     )
 
 
+def has_own_comments(request: HttpRequest) -> bool:
+    """Does this browser's cookie name comments it wrote? Such a reader's pages differ from
+    everyone else's (their comments awaiting moderation, their edit links), so no shared
+    copy of a page is ever theirs. Reads the signed cookie only: no query."""
+    ids = _read_signed(request, BROWSER_COOKIE).get("ids")
+    return isinstance(ids, list) and bool(ids)
+
+
 def request_facts(request: HttpRequest) -> dict:
     """Where a request came from, as a comment or report stores it: `ip` and `user_agent`.
 

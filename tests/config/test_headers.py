@@ -101,3 +101,35 @@ def test_permissions_policy_lists_each_feature_with_its_origins():
     assert permissions_policy({"geolocation": ["self"], "camera": []}) == (
         "camera=(), geolocation=(self)"
     )
+
+
+def test_the_policy_built_once_is_the_librarys_own(client, settings):
+    from csp.utils import build_policy
+
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/").headers["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_a_response_that_uses_a_nonce_gets_it_in_its_policy(rf, settings):
+    from csp.constants import NONCE, SELF
+    from django.http import HttpResponse
+
+    from config.headers import CSPMiddleware
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE]}}
+
+    def view(request):
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+    middleware = CSPMiddleware(view)
+    request = rf.get("/")
+    middleware.process_request(request)
+    response = middleware.process_response(request, view(request))
+    assert f"'nonce-{request._csp_nonce}'" in response["Content-Security-Policy"]
+    plain = rf.get("/")
+    middleware.process_request(plain)
+    assert (
+        "nonce-"
+        not in middleware.process_response(plain, HttpResponse("x"))["Content-Security-Policy"]
+    )

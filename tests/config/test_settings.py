@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import env_bool, env_int, env_list
-from tests.services import ROOT, bare_machine_env
+from tests.services import ROOT, bare_machine_env, free_port
 
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
@@ -79,3 +79,17 @@ def test_bare_machine_defaults_need_no_configuration(tmp_path):
         "filesystem://",
         "django.core.mail.backends.filebased.EmailBackend",
     ]
+
+
+def test_a_cache_server_that_is_down_leaves_the_site_running(tmp_path):
+    result = _manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.core.cache import cache, caches; cache.set('k', 1); "
+        "print(type(caches['default']).__name__, cache.get('k'), cache.add('k', 1))",
+        env={"REDIS_CACHE_URL": f"redis://127.0.0.1:{free_port()}/0"},
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["TolerantRedisCache", "None", "False"]
