@@ -102,13 +102,16 @@ class _gunicorn:
             "DJANGO_DEBUG": "false",
             "PAGE_CACHE": str(self.cached).lower(),
         }
+        # Its log (one JSON line per request) goes to a file, as to the journal in production.
+        log = (Path(settings.VAR_DIR) / "bench-gunicorn.log").open("a")
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
                 "--workers", str(WORKERS), "--log-level", "warning",
             ],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+        log.close()  # the child has its own copy
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

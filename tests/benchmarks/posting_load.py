@@ -145,7 +145,11 @@ def _serve(port: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", "2", "--log-level", "warning", "--timeout", "120"]
-    return subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
+    # Its log (one JSON line per request) goes to a file, as to the journal in production.
+    with (Path(settings.VAR_DIR) / "bench-gunicorn.log").open("a") as log:
+        return subprocess.Popen(
+            command, env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def _wait_until_up(port: int, path: str, server: subprocess.Popen) -> None:
