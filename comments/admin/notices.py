@@ -43,6 +43,27 @@ class _Queue(admin.ModelAdmin):
     def age(self, obj) -> str:
         return timesince(obj.created_at, timezone.now())
 
+    def _decision(self, request: HttpRequest, row, choices: tuple[str, str], decide):
+        """The one path of a queue's decide page: a POST with one of `choices`, then
+        `decide(outcome, note, grounds)`, which returns what to tell the moderator; any
+        refusal goes back to the row's page with its reason."""
+        info = self.opts.app_label, self.opts.model_name
+        back = reverse("admin:{}_{}_change".format(*info), args=[row.pk])
+        if request.method != "POST" or not self.has_change_permission(request, row):
+            return HttpResponseRedirect(back)
+        outcome = _outcome(request, *choices)
+        if outcome is None:
+            self.message_user(request, _NO_OUTCOME, messages.ERROR)
+            return HttpResponseRedirect(back)
+        note = request.POST.get("note", "").strip()[:2000]
+        try:
+            told = decide(outcome, note, grounds_from_post(request.POST))
+        except (pipeline.Refused, transitions.TransitionRefused) as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(back)
+        self.message_user(request, told, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
+
     def _decide_url(self, name: str):
         info = self.opts.app_label, self.opts.model_name
         return path(
@@ -136,32 +157,16 @@ class NoticeAdmin(_Queue):
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         notice = get_object_or_404(Notice.objects.select_related("comment"), pk=pk)
-        back = reverse("admin:comments_notice_change", args=[pk])
-        if request.method != "POST" or not self.has_change_permission(request, notice):
-            return HttpResponseRedirect(back)
-        outcome = _outcome(request, "remove", "no_action")
-        if outcome is None:
-            self.message_user(request, _NO_OUTCOME, messages.ERROR)
-            return HttpResponseRedirect(back)
-        remove = outcome == "remove"
-        try:
+
+        def decide(outcome, note, grounds) -> str:
+            remove = outcome == "remove"
             decided = notices.decide(
-                notice,
-                moderator=request.user,
-                remove=remove,
-                note=request.POST.get("note", "").strip()[:2000],
-                grounds=grounds_from_post(request.POST),
+                notice, moderator=request.user, remove=remove, note=note, grounds=grounds
             )
-        except (pipeline.Refused, transitions.TransitionRefused) as refused:
-            self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(back)
-        outcome = "removed" if remove else "left in place"
-        self.message_user(
-            request,
-            f"{len(decided)} notice(s) decided: the comment is {outcome}; notifiers are told.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:comments_notice_changelist"))
+            done = "removed" if remove else "left in place"
+            return f"{len(decided)} notice(s) decided: the comment is {done}; notifiers are told."
+
+        return self._decision(request, notice, ("remove", "no_action"), decide)
 
 
 @admin.register(Appeal)
@@ -213,32 +218,16 @@ class AppealAdmin(_Queue):
         appeal = get_object_or_404(
             Appeal.objects.select_related("statement__comment", "notice__comment"), pk=pk
         )
-        back = reverse("admin:comments_appeal_change", args=[pk])
-        if request.method != "POST" or not self.has_change_permission(request, appeal):
-            return HttpResponseRedirect(back)
-        outcome = _outcome(request, "reverse", "uphold")
-        if outcome is None:
-            self.message_user(request, _NO_OUTCOME, messages.ERROR)
-            return HttpResponseRedirect(back)
-        reverse_it = outcome == "reverse"
-        try:
+
+        def decide(outcome, note, grounds) -> str:
+            reverse_it = outcome == "reverse"
             appeals.decide(
-                appeal,
-                moderator=request.user,
-                reverse=reverse_it,
-                note=request.POST.get("note", "").strip()[:2000],
-                grounds=grounds_from_post(request.POST),
+                appeal, moderator=request.user, reverse=reverse_it, note=note, grounds=grounds
             )
-        except (pipeline.Refused, transitions.TransitionRefused) as refused:
-            self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(back)
-        self.message_user(
-            request,
-            f"Appeal {pk}: the decision is {'reversed' if reverse_it else 'upheld'}; "
-            "the appellant is told.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:comments_appeal_changelist"))
+            done = "reversed" if reverse_it else "upheld"
+            return f"Appeal {pk}: the decision is {done}; the appellant is told."
+
+        return self._decision(request, appeal, ("reverse", "uphold"), decide)
 
 
 @admin.register(Refusal)
