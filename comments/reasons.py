@@ -28,11 +28,13 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     comment = queries.comment_for(pk, reader)
     if not (reader.wrote(comment) or roles.is_moderator(request.user)):
         raise Http404("No such statement.")
-    made = list(comment.statements.select_related("clause", "ban"))
+    # With what each statement's appeal link needs: no query per statement.
+    made = list(comment.statements.select_related("clause", "ban", "appeal"))
     if not made:
         raise Http404("No statement of reasons for this comment.")
     for row in made:
-        if not appeals.statement_standing(row).refusal and reader.wrote(comment):
+        row.comment = comment
+        if reader.wrote(comment) and not appeals.statement_standing(row).refusal:
             row.appeal_path = appeals.path_for(row)
     context = {"comment": comment, "statements": made, "current_id": comment.statement_id}
     return render(request, "comments/statement.html", context)

@@ -233,3 +233,22 @@ def test_the_appeals_queue_tells_the_deciding_moderator_to_leave_it(client):
     assert comment.status == S.REMOVED
     listed = client.get("/admin/comments/appeal/?state__exact=open").content.decode()
     assert f"/admin/comments/appeal/{appeal.pk}/change/" in listed
+
+
+def test_the_statement_page_asks_the_same_queries_however_many_statements(
+    client, django_assert_max_num_queries
+):
+    comment = _removed()
+    response = client.get("/")
+    remember_browser(response, _reader_of(comment))
+    client.cookies.update(response.cookies)
+    with django_assert_max_num_queries(12) as one:
+        client.get(f"/comments/{comment.pk}/reasons/")
+    for _ in range(4):  # restored and removed again: five statements
+        decisions.decide(comment, S.APPROVED, moderator=moderator_user())
+        grounds = statements.grounds_from(clause=Guideline.objects.get(number=3))
+        decisions.decide(comment, S.REMOVED, moderator=moderator_user(), grounds=grounds)
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(f"/comments/{comment.pk}/reasons/").content.decode()
+    assert page.count("Appeal this decision") == 1  # only the one in force
